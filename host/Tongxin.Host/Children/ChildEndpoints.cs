@@ -1,0 +1,49 @@
+using MediatR;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Requests;
+
+namespace Tongxin.Host.Children;
+
+internal sealed class ChildEndpoints : IEndpointGroup
+{
+    public void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/children").WithTags("Children").RequireAuthorization();
+
+        group.MapPost("", async (CreateChild request, IMediator mediator, CancellationToken ct) =>
+            {
+                var saved = await mediator.Send(request, ct);
+                return TypedResults.Created($"/api/children/{saved.Id}", saved);
+            })
+            .WithSummary("Open a child's file (child director of the village)")
+            .ProducesProblem(400).ProducesProblem(403);
+
+        group.MapGet("/{id}", async (string id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetChild(id), ct)))
+            .WithSummary("Read a child's file (staff of its region)")
+            .ProducesProblem(403).ProducesProblem(404);
+
+        group.MapGet("", async (string? regionCode, RiskLevel? riskLevel, int? page, int? pageSize, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListChildren(regionCode, riskLevel, page ?? 1, pageSize ?? 20), ct)))
+            .WithSummary("List children's files in the caller's region, paged")
+            .ProducesProblem(400).ProducesProblem(403);
+
+        group.MapPut("/{id}", async (string id, UpdateChild request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request with { Id = id }, ct)))
+            .WithSummary("Update a child's file with the version read (stale version: 409)")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+
+        group.MapPost("/{id}/contacts", async (string id, LogContact request, IMediator mediator, CancellationToken ct) =>
+            {
+                var logged = await mediator.Send(request with { ChildId = id }, ct);
+                return TypedResults.Created($"/api/children/{id}/contacts/{logged.Id}", logged);
+            })
+            .WithSummary("Log a call or home visit")
+            .ProducesProblem(400).ProducesProblem(404);
+
+        group.MapGet("/{id}/contacts", async (string id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListContacts(id), ct)))
+            .WithSummary("The contact log of a child, newest first")
+            .ProducesProblem(404);
+    }
+}

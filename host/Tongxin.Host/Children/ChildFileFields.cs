@@ -1,0 +1,84 @@
+using FluentValidation;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Children;
+
+/// <summary>Guardian consent as recorded on the file: who gave it, their relation to the child, when.</summary>
+public sealed record GuardianConsentInput(string? By, string? Relation, DateTime? RecordedAt);
+
+public sealed record GuardianConsentView(string By, string Relation, DateTime RecordedAt);
+
+/// <summary>The fields a child director writes on a file, shared by create and update.</summary>
+public interface IChildFileFields
+{
+    string? GivenName { get; }
+    string? FamilyName { get; }
+    Gender? Gender { get; }
+    DateOnly? BirthDate { get; }
+    string? VillageCode { get; }
+    ChildCategory? Category { get; }
+    string? GuardianSituation { get; }
+    RiskLevel? RiskLevel { get; }
+    GuardianConsentInput? GuardianConsent { get; }
+}
+
+/// <summary>
+/// The file's rules: names and situation present and short; birth date in the past; under 18, and
+/// under 16 for a left-behind child (DOMAIN.md); consent complete and not in the future.
+/// </summary>
+internal static class ChildFileRules
+{
+    public const int LeftBehindAgeLimit = 16;
+    public const int ChildAgeLimit = 18;
+
+    public static void AddChildFileRules<T>(this AbstractValidator<T> validator, TimeProvider clock)
+        where T : IChildFileFields
+    {
+        validator.RuleFor(r => r.GivenName).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(50).WithMessage(_ => HostTexts.Local("field.tooLong", 50));
+        validator.RuleFor(r => r.FamilyName).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(50).WithMessage(_ => HostTexts.Local("field.tooLong", 50));
+        validator.RuleFor(r => r.Gender).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        validator.RuleFor(r => r.Category).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        validator.RuleFor(r => r.RiskLevel).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        validator.RuleFor(r => r.VillageCode).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        validator.RuleFor(r => r.GuardianSituation).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(500).WithMessage(_ => HostTexts.Local("field.tooLong", 500));
+        validator.RuleFor(r => r.BirthDate).Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .Must(d => d < clock.Today()).WithMessage(_ => HostTexts.Local("child.birthDate.future"))
+            .Must(d => ChinaCalendar.AgeOn(d!.Value, clock.Today()) < ChildAgeLimit).WithMessage(_ => HostTexts.Local("child.birthDate.adult"));
+        validator.RuleFor(r => r.BirthDate)
+            .Must(d => ChinaCalendar.AgeOn(d!.Value, clock.Today()) < LeftBehindAgeLimit)
+            .When(r => r.Category == ChildCategory.LeftBehind && r.BirthDate is { } d && d < clock.Today())
+            .WithMessage(_ => HostTexts.Local("child.birthDate.leftBehindAge"));
+        validator.When(r => r.GuardianConsent is not null, () =>
+        {
+            validator.RuleFor(r => r.GuardianConsent!.By).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+                .MaximumLength(50).WithMessage(_ => HostTexts.Local("field.tooLong", 50));
+            validator.RuleFor(r => r.GuardianConsent!.Relation).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+                .MaximumLength(50).WithMessage(_ => HostTexts.Local("field.tooLong", 50));
+            validator.RuleFor(r => r.GuardianConsent!.RecordedAt).Cascade(CascadeMode.Stop)
+                .NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+                .Must(at => at <= clock.GetUtcNow().UtcDateTime.AddMinutes(5)).WithMessage(_ => HostTexts.Local("field.future"));
+        });
+    }
+
+    public static void ApplyTo(this IChildFileFields fields, ChildFile file, string regionPath)
+    {
+        file.GivenName = fields.GivenName!.Trim();
+        file.FamilyName = fields.FamilyName!.Trim();
+        file.Gender = fields.Gender!.Value;
+        file.BirthDate = fields.BirthDate!.Value;
+        file.VillageCode = fields.VillageCode!;
+        file.RegionPath = regionPath;
+        file.Category = fields.Category!.Value;
+        file.GuardianSituation = fields.GuardianSituation!.Trim();
+        file.RiskLevel = fields.RiskLevel!.Value;
+        file.ConsentBy = fields.GuardianConsent?.By?.Trim();
+        file.ConsentRelation = fields.GuardianConsent?.Relation?.Trim();
+        file.ConsentRecordedAt = fields.GuardianConsent?.RecordedAt?.ToUniversalTime();
+    }
+}

@@ -1,0 +1,87 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Children;
+
+/// <summary><c>POST /api/children/{id}/contacts</c>: the director logs a call or a home visit (the contact rhythm).</summary>
+[AllowedRoles(Role.ChildDirector)]
+public sealed record LogContact(ContactKind? Kind, DateTime? At, string? Notes) : IRequest<ContactLogged>, IAuditedRequest
+{
+    public const int NotesMaxLength = 2000;
+    /// <summary>How far back a contact may be logged: a director catching up after a busy month, not a year later.</summary>
+    public static readonly TimeSpan OldestBackfill = TimeSpan.FromDays(92);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ChildId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "child.contact.create";
+    string IAuditedRequest.AuditSubjectType => "child";
+    string? IAuditedRequest.AuditSubjectId => ChildId;
+}
+
+public sealed record ContactLogged(string Id, string ChildId);
+
+[AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
+public sealed record ListContacts(string ChildId) : IRequest<IReadOnlyList<ContactView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "child.contact.list";
+    string IAuditedRequest.AuditSubjectType => "child";
+    string? IAuditedRequest.AuditSubjectId => ChildId;
+}
+
+public sealed record ContactView(string Id, ContactKind Kind, DateTime At, string Notes, string RecordedByUserId);
+
+internal sealed class LogContactValidator : AbstractValidator<LogContact>
+{
+    public LogContactValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.Kind).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        RuleFor(r => r.At).Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .Must(at => at!.Value.ToUniversalTime() <= clock.GetUtcNow().UtcDateTime.AddMinutes(5)).WithMessage(_ => HostTexts.Local("field.future"))
+            .Must(at => at!.Value.ToUniversalTime() >= clock.GetUtcNow().UtcDateTime - LogContact.OldestBackfill)
+            .WithMessage(_ => HostTexts.Local("contact.at.tooOld", LogContact.OldestBackfill.Days));
+        RuleFor(r => r.Notes).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(LogContact.NotesMaxLength).WithMessage(_ => HostTexts.Local("field.tooLong", LogContact.NotesMaxLength));
+    }
+}
+
+internal sealed class LogContactHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<LogContact, ContactLogged>
+{
+    public async Task<ContactLogged> Handle(LogContact request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var file = await db.LoadForCallerAsync(request.ChildId, caller, track: false, cancellationToken);
+        var contact = new ContactRecord
+        {
+            Id = Ids.New(),
+            ChildId = file.Id,
+            Kind = request.Kind!.Value,
+            At = request.At!.Value.ToUniversalTime(),
+            Notes = request.Notes!.Trim(),
+            RecordedByUserId = caller.UserId,
+            RecordedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ChildContacts.Add(contact);
+        await db.SaveChangesAsync(cancellationToken);
+        return new ContactLogged(contact.Id, file.Id);
+    }
+}
+
+internal sealed class ListContactsHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListContacts, IReadOnlyList<ContactView>>
+{
+    public async Task<IReadOnlyList<ContactView>> Handle(ListContacts request, CancellationToken cancellationToken)
+    {
+        var file = await db.LoadForCallerAsync(request.ChildId, callers.Current!, track: false, cancellationToken);
+        return await db.ChildContacts.AsNoTracking()
+            .Where(c => c.ChildId == file.Id)
+            .OrderByDescending(c => c.At)
+            .Select(c => new ContactView(c.Id, c.Kind, c.At, c.Notes, c.RecordedByUserId))
+            .ToListAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using MediatR;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Tongxin.Host.Demo;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Modules;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Requests;
+
+namespace Tongxin.Host.Composition;
+
+/// <summary>The host's composition, in the order a reader needs it. Program.cs calls these two.</summary>
+public static class TongxinHost
+{
+    public static WebApplicationBuilder AddTongxinHost(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddTongxinDatabase(configuration, builder.Environment);
+        services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);
+        services.AddRequestPipeline();
+        services.AddTongxinIdentity();
+        services.AddTongxinHttp();
+        services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
+        services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
+        return builder;
+    }
+
+    public static async Task<WebApplication> UseTongxinHostAsync(this WebApplication app)
+    {
+        await app.Services.MigrateTongxinDatabaseAsync();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Startup");
+        var demo = app.Configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
+        var bootstrap = app.Configuration.GetSection(BootstrapOptions.Section).Get<BootstrapOptions>() ?? new BootstrapOptions();
+        if (demo.Enabled && string.IsNullOrEmpty(bootstrap.AdminUserName))
+        {
+            bootstrap = new BootstrapOptions { AdminUserName = DemoCounty.AdminUserName, AdminPassword = DemoCounty.Password };
+        }
+        await BootstrapAdmin.EnsureAdminAsync(app.Services, bootstrap, logger);
+        if (demo.Enabled)
+        {
+            await DemoCounty.SeedAsync(app.Services, logger);
+        }
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture("zh-CN"),
+            SupportedCultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
+            SupportedUICultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        foreach (var group in app.Services.GetServices<IEndpointGroup>())
+        {
+            group.Map(app);
+        }
+        return app;
+    }
+
+    /// <summary>MediatR 5.1 with handlers, validators and endpoint groups found by Scrutor; behaviours outermost first.</summary>
+    private static IServiceCollection AddRequestPipeline(this IServiceCollection services)
+    {
+        services.AddScoped<ServiceFactory>(provider => provider.GetService!);
+        services.AddScoped<IMediator, Mediator>();
+        services.Scan(scan => scan.FromAssemblyOf<IEndpointGroup>()
+            .AddClasses(c => c.AssignableTo(typeof(IRequestHandler<,>)), publicOnly: false)
+                .AsImplementedInterfaces().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo(typeof(INotificationHandler<>)), publicOnly: false)
+                .AsImplementedInterfaces().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)
+                .As(t => t.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)))
+                .WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<IEndpointGroup>(), publicOnly: false)
+                .As<IEndpointGroup>().WithSingletonLifetime());
+        // Order matters: audit sees refusals by authorization; validation runs only for allowed callers.
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuditBehaviour<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuthorizationBehaviour<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        return services;
+    }
+
+    private static IServiceCollection AddTongxinIdentity(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICallerAccessor, HttpCallerAccessor>();
+        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        // Token keys live in the database so every host of one deployment reads every token.
+        services.AddDataProtection().SetApplicationName("Tongxin").PersistKeysToDbContext<TongxinDbContext>();
+        services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
+            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(8));
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static IServiceCollection AddTongxinHttp(this IServiceCollection services)
+    {
+        services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions.Remove("exception");
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>camelCase, kebab-case enum names (<c>left-behind</c>), no numbers for enums, no unknown fields.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+    }
+}

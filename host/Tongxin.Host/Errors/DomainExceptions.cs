@@ -1,0 +1,34 @@
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Errors;
+
+/// <summary>Bad input: 400 with field → messages. Thrown before anything is written.</summary>
+public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception("The request is not valid.")
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public static RequestValidationException ForField(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>Wrong role or region: 403.</summary>
+public sealed class AccessDeniedException(string detail) : Exception(detail);
+
+/// <summary>Unknown, or not for this caller to know about: 404.</summary>
+public sealed class NotFoundException(string detail) : Exception(detail)
+{
+    public static NotFoundException Child() => new(HostTexts.Local("notFound.child"));
+}
+
+/// <summary>Conflicts with current state (duplicate, stale version, capacity gone): 409.</summary>
+public sealed class ConflictException(string detail, string? field = null) : Exception(detail)
+{
+    public string? Field { get; } = field;
+}
+
+/// <summary>A business rule refuses it (e.g. no guardian consent): 422.</summary>
+public sealed class RuleViolationException(string detail, string? field = null) : Exception(detail)
+{
+    public string? Field { get; } = field;
+}

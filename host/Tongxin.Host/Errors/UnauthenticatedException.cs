@@ -1,0 +1,4 @@
+namespace Tongxin.Host.Errors;
+
+/// <summary>Wrong user name or password: 401.</summary>
+public sealed class UnauthenticatedException(string detail) : Exception(detail);

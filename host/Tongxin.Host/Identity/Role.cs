@@ -1,0 +1,43 @@
+namespace Tongxin.Host.Identity;
+
+/// <summary>The roles of API.md. JSON and claims use the kebab-case names (<c>child-director</c>).</summary>
+public enum Role
+{
+    Admin,
+    CivilAffairs,
+    Supervisor,
+    ChildDirector,
+    ProgrammeOwner,
+    SocialWorkOrg,
+    Volunteer,
+}
+
+public static class RoleNames
+{
+    private static readonly Dictionary<Role, string> Names = new()
+    {
+        [Role.Admin] = "admin",
+        [Role.CivilAffairs] = "civil-affairs",
+        [Role.Supervisor] = "supervisor",
+        [Role.ChildDirector] = "child-director",
+        [Role.ProgrammeOwner] = "programme-owner",
+        [Role.SocialWorkOrg] = "social-work-org",
+        [Role.Volunteer] = "volunteer",
+    };
+
+    public static string Name(this Role role) => Names[role];
+
+    public static bool TryParse(string? value, out Role role)
+    {
+        foreach (var (r, name) in Names)
+        {
+            if (name == value)
+            {
+                role = r;
+                return true;
+            }
+        }
+        role = default;
+        return false;
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Tongxin.Host.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSQL,
+}
+
+/// <summary>
+/// <c>Database:Provider</c> (Sqlite by default, or PostgreSQL) and <c>Database:ConnectionString</c>.
+/// With no connection string, SQLite uses <c>data/tongxin.db</c> under the content root, created on first start.
+/// </summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+    public string? ConnectionString { get; set; }
+}
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddTongxinDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = ResolveConnectionString(options, environment.ContentRootPath);
+        services.AddDbContext<TongxinDbContext>(db =>
+        {
+            _ = options.Provider switch
+            {
+                DatabaseProvider.Sqlite => db.UseSqlite(connectionString),
+                DatabaseProvider.PostgreSQL => db.UseNpgsql(connectionString),
+                _ => throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'."),
+            };
+            // Migrations are hand-written (no model snapshot, ADR 0002); SchemaTests checks them against the model.
+            db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        });
+        return services;
+    }
+
+    internal static string ResolveConnectionString(DatabaseOptions options, string contentRoot)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return options.ConnectionString;
+        }
+        if (options.Provider != DatabaseProvider.Sqlite)
+        {
+            throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is PostgreSQL.");
+        }
+        var dataFolder = Path.Combine(contentRoot, "data");
+        Directory.CreateDirectory(dataFolder);
+        return $"Data Source={Path.Combine(dataFolder, "tongxin.db")}";
+    }
+
+    /// <summary>Brings the schema to this build's version; an older database is upgraded in place, rows kept.</summary>
+    public static async Task MigrateTongxinDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TongxinDbContext>();
+        var sqliteFile = db.Database.IsSqlite() ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource : null;
+        if (!string.IsNullOrEmpty(sqliteFile) && Path.GetDirectoryName(Path.GetFullPath(sqliteFile)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,118 @@
+using Tongxin.Host.Identity;
+
+namespace Tongxin.Host.Persistence;
+
+public enum RegionKind
+{
+    County,
+    Town,
+    Village,
+}
+
+/// <summary>
+/// A node of the region tree (county → town → village). <see cref="Path"/> is the chain of codes
+/// from the county down (<c>/500235/500235101/</c>) so a subtree is one prefix comparison.
+/// </summary>
+public sealed class Region
+{
+    public required string Code { get; init; }
+    public required string Name { get; set; }
+    public required RegionKind Kind { get; init; }
+    public string? ParentCode { get; init; }
+    public required string Path { get; init; }
+    public DateTime CreatedAt { get; init; }
+}
+
+public enum OrganisationKind
+{
+    CivilAffairs,
+    WomensFederation,
+    YouthLeague,
+    SocialWorkOrg,
+    School,
+}
+
+public sealed class Organisation
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public required OrganisationKind Kind { get; init; }
+    public required string RegionCode { get; init; }
+    public required string RegionPath { get; init; }
+    public DateTime CreatedAt { get; init; }
+}
+
+public sealed class UserAccount
+{
+    public required string Id { get; init; }
+    public required string UserName { get; init; }
+    public required string PasswordHash { get; set; }
+    public required Role Role { get; init; }
+    public required string RegionCode { get; init; }
+    public required string RegionPath { get; init; }
+    public string? OrganisationId { get; init; }
+    public bool Active { get; set; } = true;
+    public DateTime CreatedAt { get; init; }
+}
+
+public enum Gender
+{
+    Female,
+    Male,
+}
+
+public enum ChildCategory
+{
+    LeftBehind,
+    InDifficulty,
+}
+
+public enum RiskLevel
+{
+    Low,
+    Medium,
+    High,
+}
+
+/// <summary>
+/// The child's file (一人一档). Changed only with the version the writer read (<see cref="Version"/>
+/// is the concurrency token): a stale write fails instead of silently overwriting.
+/// </summary>
+public sealed class ChildFile
+{
+    public required string Id { get; init; }
+    public required string GivenName { get; set; }
+    public required string FamilyName { get; set; }
+    public required Gender Gender { get; set; }
+    public required DateOnly BirthDate { get; set; }
+    public required string VillageCode { get; set; }
+    public required string RegionPath { get; set; }
+    public required ChildCategory Category { get; set; }
+    public required string GuardianSituation { get; set; }
+    public required RiskLevel RiskLevel { get; set; }
+    public string? ConsentBy { get; set; }
+    public string? ConsentRelation { get; set; }
+    public DateTime? ConsentRecordedAt { get; set; }
+    public required string CreatedByUserId { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+    public int Version { get; set; }
+}
+
+public enum ContactKind
+{
+    Call,
+    HomeVisit,
+}
+
+/// <summary>A call or home visit by the child director: the contact rhythm (weekly call, monthly visit).</summary>
+public sealed class ContactRecord
+{
+    public required string Id { get; init; }
+    public required string ChildId { get; init; }
+    public required ContactKind Kind { get; init; }
+    public required DateTime At { get; init; }
+    public required string Notes { get; init; }
+    public required string RecordedByUserId { get; init; }
+    public DateTime RecordedAt { get; init; }
+}

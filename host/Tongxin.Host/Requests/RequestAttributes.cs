@@ -1,0 +1,39 @@
+using Tongxin.Host.Identity;
+
+namespace Tongxin.Host.Requests;
+
+/// <summary>
+/// The roles that may send a request. A request without this attribute (or <see cref="AnonymousRequestAttribute"/>)
+/// is refused for everyone: access is denied by default.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class AllowedRolesAttribute(params Role[] roles) : Attribute
+{
+    public IReadOnlyCollection<Role> Roles { get; } = roles;
+}
+
+/// <summary>A request anyone may send, signed in or not (login, module list).</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class AnonymousRequestAttribute : Attribute;
+
+/// <summary>
+/// A request that touches a child's file (or other audited data): the audit behaviour writes one row
+/// per request with who, when, what and the outcome — never the values themselves.
+/// </summary>
+public interface IAuditedRequest
+{
+    /// <summary>What was done, e.g. <c>child.read</c>.</summary>
+    string AuditAction { get; }
+
+    /// <summary>The kind of thing touched, e.g. <c>child</c>.</summary>
+    string AuditSubjectType { get; }
+
+    /// <summary>The id of the thing touched, when the request knows it (a create learns it from its response).</summary>
+    string? AuditSubjectId { get; }
+}
+
+/// <summary>A response that names what it created or touched, for the audit row.</summary>
+public interface IAuditSubject
+{
+    string AuditSubjectId { get; }
+}

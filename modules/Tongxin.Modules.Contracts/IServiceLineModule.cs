@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tongxin.Modules.Contracts;
+
+/// <summary>
+/// A service line (tutoring, counselling, ...) as the host sees it. The host finds every
+/// non-abstract implementation by scanning assemblies, so a new line is one new project and no
+/// edit to the host. Implementations need a public parameterless constructor.
+/// </summary>
+public interface IServiceLineModule
+{
+    ModuleInfo Info { get; }
+
+    /// <summary>The fields a child director fills in when requesting this kind of help.</summary>
+    IReadOnlyList<FieldSpec> NeedDetailsSchema { get; }
+
+    /// <summary>The fields a provider (volunteer or programme) gives for this line, e.g. subjects and grades.</summary>
+    IReadOnlyList<FieldSpec> ProviderOfferSchema { get; }
+
+    /// <summary>Field errors for a need's details; empty when valid. Field names are relative to the details object.</summary>
+    IReadOnlyList<FieldError> ValidateNeedDetails(JsonElement details);
+
+    /// <summary>Field errors for a provider's offer for this line; empty when valid.</summary>
+    IReadOnlyList<FieldError> ValidateProviderOffer(JsonElement offer);
+
+    /// <summary>The line's hard rules: may this provider be offered this need at all?</summary>
+    Eligibility CheckEligibility(MatchCandidate candidate);
+
+    /// <summary>The line's own named score parts for an eligible pair (the host adds priority, waiting and distance).</summary>
+    IEnumerable<ScorePart> Score(MatchCandidate candidate);
+
+    /// <summary>Registers the module's own services (handlers, options). Called once at start-up.</summary>
+    void ConfigureServices(IServiceCollection services, IConfiguration configuration);
+
+    /// <summary>Maps the module's own endpoints, if it has any, under the group the host gives it.</summary>
+    void MapEndpoints(IEndpointRouteBuilder endpoints);
+}
+
+/// <summary>
+/// Convenience base: schema-driven validation and no extra services or endpoints. Modules override
+/// what they need.
+/// </summary>
+public abstract class ServiceLineModule : IServiceLineModule
+{
+    public abstract ModuleInfo Info { get; }
+    public abstract IReadOnlyList<FieldSpec> NeedDetailsSchema { get; }
+    public abstract IReadOnlyList<FieldSpec> ProviderOfferSchema { get; }
+
+    public virtual IReadOnlyList<FieldError> ValidateNeedDetails(JsonElement details) =>
+        SchemaValidator.Validate(details, NeedDetailsSchema);
+
+    public virtual IReadOnlyList<FieldError> ValidateProviderOffer(JsonElement offer) =>
+        SchemaValidator.Validate(offer, ProviderOfferSchema);
+
+    public abstract Eligibility CheckEligibility(MatchCandidate candidate);
+
+    public abstract IEnumerable<ScorePart> Score(MatchCandidate candidate);
+
+    public virtual void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+    {
+    }
+
+    public virtual void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+    }
+}
