@@ -69,7 +69,7 @@ public sealed class CaringMotherModule : ServiceLineModule
     }
 
     /// <summary>Same village 100, same town 60, same county 20.</summary>
-    internal static int NearnessPoints(Proximity proximity) => proximity switch
+    private static int NearnessPoints(Proximity proximity) => proximity switch
     {
         Proximity.SameVillage => 100,
         Proximity.SameTown => 60,

@@ -97,7 +97,7 @@ public sealed class TutoringModule : ServiceLineModule
     /// 100 at the middle of the tutor's grade band, falling to 50 at its edges: a tutor whose band is
     /// centred on the child's grade usually teaches that level every day.
     /// </summary>
-    internal static int GradeFitPoints(int grade, int min, int max)
+    private static int GradeFitPoints(int grade, int min, int max)
     {
         var halfWidth = (max - min) / 2.0;
         if (halfWidth <= 0)

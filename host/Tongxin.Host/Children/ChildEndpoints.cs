@@ -23,8 +23,8 @@ internal sealed class ChildEndpoints : IEndpointGroup
             .WithSummary("Read a child's file (staff of its region)")
             .ProducesProblem(403).ProducesProblem(404);
 
-        group.MapGet("", async (string? regionCode, RiskLevel? riskLevel, int? page, int? pageSize, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new ListChildren(regionCode, riskLevel, page ?? 1, pageSize ?? 20), ct)))
+        group.MapGet("", async (string? regionCode, string? riskLevel, int? page, int? pageSize, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListChildren(regionCode, QueryValues.Enum<RiskLevel>(riskLevel, "riskLevel"), page ?? 1, pageSize ?? 20), ct)))
             .WithSummary("List children's files in the caller's region, paged")
             .ProducesProblem(400).ProducesProblem(403);
 

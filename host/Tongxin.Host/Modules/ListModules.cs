@@ -19,7 +19,7 @@ public sealed record ModuleView(
     IReadOnlyList<FieldView> NeedDetails,
     IReadOnlyList<FieldView> ProviderOffer);
 
-public sealed record FieldView(string Name, string Kind, string Label, bool Required, IReadOnlyList<string>? AllowedValues, int? Min, int? Max, int? MaxLength);
+public sealed record FieldView(string Name, string Kind, string Label, bool Required, IReadOnlyList<string>? AllowedValues, IReadOnlyDictionary<string, string>? ValueLabels, int? Min, int? Max, int? MaxLength);
 
 internal sealed class ListModulesHandler(ModuleCatalog catalog) : IRequestHandler<ListModules, IReadOnlyList<ModuleView>>
 {
@@ -48,6 +48,7 @@ internal sealed class ListModulesHandler(ModuleCatalog catalog) : IRequestHandle
         field.Label.ForCurrentCulture(),
         field.Required,
         field.AllowedValues,
+        field.ValueLabels?.ToDictionary(v => v.Key, v => v.Value.ForCurrentCulture()),
         field.Min,
         field.Max,
         field.MaxLength);

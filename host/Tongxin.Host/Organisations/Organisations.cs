@@ -82,8 +82,8 @@ internal sealed class OrganisationEndpoints : IEndpointGroup
             })
             .WithSummary("Register an organisation (admin, civil-affairs)")
             .ProducesProblem(400).ProducesProblem(403);
-        group.MapGet("", async (OrganisationKind? kind, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new ListOrganisations(kind), ct)))
+        group.MapGet("", async (string? kind, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListOrganisations(QueryValues.Enum<OrganisationKind>(kind, "kind")), ct)))
             .WithSummary("Organisations in or above the caller's region");
     }
 }

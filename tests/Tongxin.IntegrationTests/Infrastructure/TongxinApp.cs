@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Tongxin.Host.Persistence;
+using Xunit;
+
+namespace Tongxin.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host (Program) on a fresh database, served over in-process HTTP. One per test class
+/// (a class fixture), so classes run in parallel without sharing data.
+/// </summary>
+public abstract class TongxinApp : IAsyncLifetime
+{
+    public const string AdminUserName = "root-admin";
+    public const string AdminPassword = "Admin#2026-secure";
+
+    private WebApplicationFactory<Program>? _factory;
+
+    protected abstract DatabaseProvider Provider { get; }
+
+    public TestDatabase Database { get; private set; } = null!;
+
+    /// <summary>Extra settings for a class that needs them (a module switched off, a plug-in folder).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
+
+    public IServiceProvider Services => Factory.Services;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync(Provider);
+        _factory = CreateFactory(Database, ExtraSettings);
+        _ = _factory.Server; // start now, so a broken start fails the fixture, not a random test
+    }
+
+    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var pluginFolder = Directory.CreateTempSubdirectory("tongxin-plugins-").FullName;
+        return new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Database:Provider", database.Provider.ToString());
+            builder.UseSetting("Database:ConnectionString", database.ConnectionString);
+            builder.UseSetting("Bootstrap:AdminUserName", AdminUserName);
+            builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
+            builder.UseSetting("Modules:PluginFolder", pluginFolder);
+            foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            {
+                builder.UseSetting(key, value);
+            }
+        });
+    }
+
+    public Api Anonymous() => new(Factory.CreateClient());
+
+    public async Task<Api> LoginAsync(string userName, string password)
+    {
+        var api = Anonymous();
+        await api.LoginAsync(userName, password);
+        return api;
+    }
+
+    public Task<Api> AdminAsync() => LoginAsync(AdminUserName, AdminPassword);
+
+    public T Scoped<T>(Func<IServiceProvider, T> use)
+    {
+        using var scope = Services.CreateScope();
+        return use(scope.ServiceProvider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        await Database.DisposeAsync();
+    }
+}
+
+public sealed class SqliteApp : TongxinApp
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresApp : TongxinApp
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.PostgreSQL;
+}
+
+/// <summary>The host with <see cref="SampleCounty"/> already set up through the API.</summary>
+public abstract class CountyApp : TongxinApp, IAsyncLifetime
+{
+    public SampleCounty County { get; private set; } = null!;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        County = await SampleCounty.CreateAsync(this);
+    }
+
+    public Task<Api> As(string userName) => SampleCounty.As(this, userName);
+}
+
+public sealed class SqliteCounty : CountyApp
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresCounty : CountyApp
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.PostgreSQL;
+}
