@@ -52,14 +52,15 @@ public static class TongxinHost
             await DemoCounty.SeedAsync(app.Services, logger);
         }
 
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Culture first: the error handler and status pages below write texts in the caller's language.
         app.UseRequestLocalization(new RequestLocalizationOptions
         {
             DefaultRequestCulture = new RequestCulture("zh-CN"),
             SupportedCultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
             SupportedUICultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
         });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();

@@ -166,6 +166,9 @@ public abstract class ChildFileTests(CountyApp app)
         director.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
         var english = await director.PostAsync("/api/children", new { givenName = "小芳" });
         Assert.Equal("Required.", english.Json!["errors"]!["familyName"]![0]!.GetValue<string>());
+        Assert.Equal("The request is not valid", english.Json["title"]!.GetValue<string>());
+        var badEnum = await director.PostAsync("/api/children", new { gender = "x" });
+        Assert.Equal("The value is not valid here.", badEnum.AssertFieldErrors("gender").Json!["errors"]!["gender"]![0]!.GetValue<string>());
     }
 
     [Fact]

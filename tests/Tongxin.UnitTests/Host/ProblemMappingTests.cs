@@ -1,0 +1,31 @@
+using Tongxin.Host.Errors;
+
+namespace Tongxin.UnitTests.Host;
+
+/// <summary>What a client sees for an exception: its meaning, never its insides.</summary>
+public sealed class ProblemMappingTests
+{
+    [Fact]
+    public void AnUnexpectedExceptionBecomesA500ThatRevealsNothing()
+    {
+        var problem = ProblemExceptionHandler.ToProblem(new InvalidOperationException("connection string Password=secret at Tongxin.Host.X"));
+        Assert.Equal(500, problem.Status);
+        Assert.DoesNotContain("secret", problem.Detail);
+        Assert.DoesNotContain("Tongxin", problem.Detail);
+        Assert.DoesNotContain("secret", problem.Title);
+    }
+
+    [Theory]
+    [InlineData(typeof(AccessDeniedException), 403)]
+    [InlineData(typeof(NotFoundException), 404)]
+    [InlineData(typeof(ConflictException), 409)]
+    [InlineData(typeof(RuleViolationException), 422)]
+    [InlineData(typeof(UnauthenticatedException), 401)]
+    public void KnownExceptionsKeepTheirMeaning(Type exceptionType, int status)
+    {
+        var constructor = exceptionType.GetConstructors().Single();
+        var arguments = constructor.GetParameters().Select((p, i) => i == 0 ? (object?)"detail for the user" : null).ToArray();
+        var exception = (Exception)constructor.Invoke(arguments);
+        Assert.Equal(status, ProblemExceptionHandler.ToProblem(exception).Status);
+    }
+}
