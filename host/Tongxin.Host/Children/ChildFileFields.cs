@@ -22,6 +22,7 @@ public interface IChildFileFields
     string? GuardianSituation { get; }
     RiskLevel? RiskLevel { get; }
     GuardianConsentInput? GuardianConsent { get; }
+    IReadOnlyList<string>? PriorityGroups { get; }
 }
 
 /// <summary>
@@ -54,6 +55,10 @@ internal static class ChildFileRules
             .Must(d => ChinaCalendar.AgeOn(d!.Value, clock.Today()) < LeftBehindAgeLimit)
             .When(r => r.Category == ChildCategory.LeftBehind && r.BirthDate is { } d && d < clock.Today())
             .WithMessage(_ => HostTexts.Local("child.birthDate.leftBehindAge"));
+        validator.RuleForEach(r => r.PriorityGroups)
+            .Must(g => Children.PriorityGroups.Recordable.Contains(g))
+            .WithMessage(_ => HostTexts.Local("child.priorityGroups.unknown", string.Join(", ", Children.PriorityGroups.Recordable)))
+            .OverridePropertyName("priorityGroups");
         validator.When(r => r.GuardianConsent is not null, () =>
         {
             validator.RuleFor(r => r.GuardianConsent!.By).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
@@ -77,6 +82,7 @@ internal static class ChildFileRules
         file.Category = fields.Category!.Value;
         file.GuardianSituation = fields.GuardianSituation!.Trim();
         file.RiskLevel = fields.RiskLevel!.Value;
+        file.PriorityGroupsJson = System.Text.Json.JsonSerializer.Serialize((fields.PriorityGroups ?? []).Distinct().ToList());
         file.ConsentBy = fields.GuardianConsent?.By?.Trim();
         file.ConsentRelation = fields.GuardianConsent?.Relation?.Trim();
         file.ConsentRecordedAt = fields.GuardianConsent?.RecordedAt?.ToUniversalTime();

@@ -15,6 +15,7 @@ public sealed record ChildFileView(
     ChildCategory Category,
     string GuardianSituation,
     RiskLevel RiskLevel,
+    IReadOnlyList<string> PriorityGroups,
     GuardianConsentView? GuardianConsent,
     int Version,
     DateTime CreatedAt,

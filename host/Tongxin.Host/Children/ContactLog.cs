@@ -1,6 +1,8 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Tongxin.Grains;
+using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
@@ -51,25 +53,17 @@ internal sealed class LogContactValidator : AbstractValidator<LogContact>
     }
 }
 
-internal sealed class LogContactHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<LogContact, ContactLogged>
+internal sealed class LogContactHandler(IGrainFactory grains, ICallerAccessor callers) : IRequestHandler<LogContact, ContactLogged>
 {
     public async Task<ContactLogged> Handle(LogContact request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var file = await db.LoadForCallerAsync(request.ChildId, caller, track: false, cancellationToken);
-        var contact = new ContactRecord
+        var child = grains.GetGrain<IChildGrain>(request.ChildId);
+        if (!caller.CanSee((await child.GetSnapshotAsync()).RegionPath))
         {
-            Id = Ids.New(),
-            ChildId = file.Id,
-            Kind = request.Kind!.Value,
-            At = request.At!.Value.ToUniversalTime(),
-            Notes = request.Notes!.Trim(),
-            RecordedByUserId = caller.UserId,
-            RecordedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        db.ChildContacts.Add(contact);
-        await db.SaveChangesAsync(cancellationToken);
-        return new ContactLogged(contact.Id, file.Id);
+            throw Errors.NotFoundException.Child();
+        }
+        return await child.LogContactAsync(request, caller.UserId);
     }
 }
 

@@ -17,7 +17,8 @@ public sealed record CreateChild(
     ChildCategory? Category,
     string? GuardianSituation,
     RiskLevel? RiskLevel,
-    GuardianConsentInput? GuardianConsent) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
+    GuardianConsentInput? GuardianConsent,
+    IReadOnlyList<string>? PriorityGroups = null) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
 {
     string IAuditedRequest.AuditAction => "child.create";
     string IAuditedRequest.AuditSubjectType => "child";

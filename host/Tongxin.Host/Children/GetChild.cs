@@ -36,6 +36,7 @@ internal sealed class GetChildHandler(TongxinDbContext db, ICallerAccessor calle
             file.Category,
             file.GuardianSituation,
             file.RiskLevel,
+            PriorityGroups.Of(file),
             ChildViewMapping.Consent(file),
             file.Version,
             file.CreatedAt,

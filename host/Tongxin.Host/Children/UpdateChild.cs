@@ -1,5 +1,8 @@
 using FluentValidation;
 using MediatR;
+using Tongxin.Grains;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
@@ -22,7 +25,8 @@ public sealed record UpdateChild(
     string? GuardianSituation,
     RiskLevel? RiskLevel,
     GuardianConsentInput? GuardianConsent,
-    int? Version) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
+    int? Version,
+    IReadOnlyList<string>? PriorityGroups = null) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
 {
     /// <summary>From the route, not the body.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -42,20 +46,18 @@ internal sealed class UpdateChildValidator : AbstractValidator<UpdateChild>
     }
 }
 
-internal sealed class UpdateChildHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<UpdateChild, ChildFileSaved>
+internal sealed class UpdateChildHandler(TongxinDbContext db, IGrainFactory grains, ICallerAccessor callers) : IRequestHandler<UpdateChild, ChildFileSaved>
 {
     public async Task<ChildFileSaved> Handle(UpdateChild request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var file = await db.LoadForCallerAsync(request.Id, caller, track: true, cancellationToken);
+        var child = grains.GetGrain<IChildGrain>(request.Id);
+        var snapshot = await child.GetSnapshotAsync();
+        if (!caller.CanSee(snapshot.RegionPath))
+        {
+            throw NotFoundException.Child();
+        }
         var village = await db.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
-        // The version the client read is the one the database must still hold; EF adds it to the
-        // UPDATE's WHERE clause, so a write that lost the race fails as DbUpdateConcurrencyException (409).
-        db.Entry(file).Property(f => f.Version).OriginalValue = request.Version!.Value;
-        request.ApplyTo(file, village.Path);
-        file.Version = request.Version.Value + 1;
-        file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
-        return new ChildFileSaved(file.Id, file.Version);
+        return await child.UpdateFileAsync(request, village.Path, caller.UserId);
     }
 }

@@ -8,7 +8,12 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
+using Tongxin.Grains;
 using Tongxin.Host.Demo;
+using Tongxin.Host.Grains;
+using Tongxin.Host.Matching;
+using Tongxin.Host.Needs;
+using Tongxin.Host.Pairings;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Modules;
@@ -29,6 +34,8 @@ public static class TongxinHost
         services.AddTongxinDatabase(configuration, builder.Environment);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);
         services.AddRequestPipeline();
+        services.AddTongxinGrains(configuration);
+        services.AddMatching(configuration);
         services.AddTongxinIdentity();
         services.AddTongxinHttp();
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
@@ -90,6 +97,30 @@ public static class TongxinHost
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuditBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuthorizationBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        return services;
+    }
+
+    /// <summary>Each child and each provider is a grain: one activation per key, one turn at a time (Tongxin.Grains).</summary>
+    private static IServiceCollection AddTongxinGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddGrains(options =>
+        {
+            configuration.GetSection("Grains").Bind(options);
+            options.IsStale = StaleWrites.IsStale;
+        });
+        services.AddGrain<IChildGrain, ChildGrain>();
+        services.AddGrain<IProviderGrain, ProviderGrain>();
+        return services;
+    }
+
+    private static IServiceCollection AddMatching(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<MatchingOptions>(configuration.GetSection(MatchingOptions.Section));
+        services.AddSingleton<MatchingEngine>();
+        services.AddSingleton<MatchingQueue>();
+        services.AddHostedService<MatchingWorker>();
+        services.AddScoped<NeedReader>();
+        services.AddScoped<PairingReader>();
         return services;
     }
 

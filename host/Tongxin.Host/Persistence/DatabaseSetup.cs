@@ -27,7 +27,8 @@ public static class DatabaseSetup
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = ResolveConnectionString(options, environment.ContentRootPath);
-        services.AddDbContext<TongxinDbContext>(db =>
+        // A factory for grains and background work (a context per turn), and a scoped context per request.
+        services.AddDbContextFactory<TongxinDbContext>(db =>
         {
             _ = options.Provider switch
             {
@@ -38,6 +39,7 @@ public static class DatabaseSetup
             // Migrations are hand-written (no model snapshot, ADR 0002); SchemaTests checks them against the model.
             db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<TongxinDbContext>>().CreateDbContext());
         return services;
     }
 
@@ -67,5 +69,10 @@ public static class DatabaseSetup
             Directory.CreateDirectory(folder);
         }
         await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // Write-ahead logging: readers do not wait for the writer (many directors read while matching writes).
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 }

@@ -90,6 +90,8 @@ public sealed class ChildFile
     public required ChildCategory Category { get; set; }
     public required string GuardianSituation { get; set; }
     public required RiskLevel RiskLevel { get; set; }
+    /// <summary>JSON array of priority groups beyond those read from the file (e.g. <c>disabled</c>); DOMAIN.md.</summary>
+    public string PriorityGroupsJson { get; set; } = "[]";
     public string? ConsentBy { get; set; }
     public string? ConsentRelation { get; set; }
     public DateTime? ConsentRecordedAt { get; set; }

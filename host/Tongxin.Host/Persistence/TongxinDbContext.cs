@@ -18,6 +18,11 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<ChildFile> Children => Set<ChildFile>();
     public DbSet<ContactRecord> ChildContacts => Set<ContactRecord>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Provider> Providers => Set<Provider>();
+    public DbSet<Need> Needs => Set<Need>();
+    public DbSet<Offer> Offers => Set<Offer>();
+    public DbSet<Pairing> Pairings => Set<Pairing>();
+    public DbSet<PairingSession> PairingSessions => Set<PairingSession>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -84,6 +89,7 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             child.Property(c => c.ConsentBy).HasMaxLength(50);
             child.Property(c => c.ConsentRelation).HasMaxLength(50);
             child.Property(c => c.CreatedByUserId).HasMaxLength(32);
+            child.Property(c => c.PriorityGroupsJson).HasMaxLength(500);
             child.Property(c => c.Version).IsConcurrencyToken();
             child.HasIndex(c => c.RegionPath);
         });
@@ -116,6 +122,101 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
+        ConfigureMatching(modelBuilder);
+    }
+
+    private static void ConfigureMatching(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Provider>(provider =>
+        {
+            provider.ToTable("Providers");
+            provider.HasKey(p => p.Id);
+            provider.Property(p => p.Id).HasMaxLength(32);
+            provider.Property(p => p.Kind).HasConversion<string>().HasMaxLength(16);
+            provider.Property(p => p.DisplayName).HasMaxLength(200);
+            provider.Property(p => p.Gender).HasConversion<string>().HasMaxLength(16);
+            provider.Property(p => p.RegionCode).HasMaxLength(32);
+            provider.Property(p => p.RegionPath).HasMaxLength(200);
+            provider.Property(p => p.CoveredPathsJson).HasMaxLength(4000);
+            provider.Property(p => p.LinesJson).HasMaxLength(500);
+            provider.Property(p => p.OfferJson).HasMaxLength(8000);
+            provider.Property(p => p.AvailabilityJson).HasMaxLength(500);
+            provider.Property(p => p.OrganisationId).HasMaxLength(32);
+            provider.Property(p => p.UserId).HasMaxLength(32);
+            provider.Property(p => p.FundingSource).HasMaxLength(100);
+            provider.Property(p => p.VettingStatus).HasConversion<string>().HasMaxLength(16);
+            provider.Property(p => p.VettingReference).HasMaxLength(100);
+            provider.Property(p => p.CreatedByUserId).HasMaxLength(32);
+            provider.Property(p => p.Version).IsConcurrencyToken();
+            provider.HasIndex(p => p.RegionPath);
+            provider.HasIndex(p => p.UserId);
+        });
+
+        modelBuilder.Entity<Need>(need =>
+        {
+            need.ToTable("Needs");
+            need.HasKey(n => n.Id);
+            need.Property(n => n.Id).HasMaxLength(32);
+            need.Property(n => n.ChildId).HasMaxLength(32);
+            need.Property(n => n.Line).HasMaxLength(64);
+            need.Property(n => n.DetailsJson).HasMaxLength(4000);
+            need.Property(n => n.Urgency).HasConversion<string>().HasMaxLength(16);
+            need.Property(n => n.Status).HasConversion<string>().HasMaxLength(16);
+            need.Property(n => n.RegionPath).HasMaxLength(200);
+            need.Property(n => n.CountyCode).HasMaxLength(32);
+            need.Property(n => n.PairingId).HasMaxLength(32);
+            need.Property(n => n.CreatedByUserId).HasMaxLength(32);
+            need.Property(n => n.Version).IsConcurrencyToken();
+            need.HasIndex(n => new { n.Line, n.CountyCode, n.Status });
+            need.HasIndex(n => n.ChildId);
+            need.HasIndex(n => n.RegionPath);
+        });
+
+        modelBuilder.Entity<Offer>(offer =>
+        {
+            offer.ToTable("Offers");
+            offer.HasKey(o => o.Id);
+            offer.Property(o => o.Id).HasMaxLength(32);
+            offer.Property(o => o.NeedId).HasMaxLength(32);
+            offer.Property(o => o.ProviderId).HasMaxLength(32);
+            offer.Property(o => o.Line).HasMaxLength(64);
+            offer.Property(o => o.ReasonsJson).HasMaxLength(4000);
+            offer.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
+            offer.Property(o => o.RespondedByUserId).HasMaxLength(32);
+            offer.Property(o => o.DeclineReason).HasMaxLength(500);
+            offer.Property(o => o.Version).IsConcurrencyToken();
+            offer.HasIndex(o => new { o.ProviderId, o.Status });
+            offer.HasIndex(o => new { o.NeedId, o.Status });
+        });
+
+        modelBuilder.Entity<Pairing>(pairing =>
+        {
+            pairing.ToTable("Pairings");
+            pairing.HasKey(p => p.Id);
+            pairing.Property(p => p.Id).HasMaxLength(32);
+            pairing.Property(p => p.NeedId).HasMaxLength(32);
+            pairing.Property(p => p.ChildId).HasMaxLength(32);
+            pairing.Property(p => p.ProviderId).HasMaxLength(32);
+            pairing.Property(p => p.OfferId).HasMaxLength(32);
+            pairing.Property(p => p.Line).HasMaxLength(64);
+            pairing.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+            pairing.Property(p => p.EndReason).HasMaxLength(500);
+            pairing.Property(p => p.EndedByUserId).HasMaxLength(32);
+            pairing.HasIndex(p => p.OfferId).IsUnique();
+            pairing.HasIndex(p => new { p.ProviderId, p.Status });
+            pairing.HasIndex(p => new { p.ChildId, p.Status });
+        });
+
+        modelBuilder.Entity<PairingSession>(session =>
+        {
+            session.ToTable("PairingSessions");
+            session.HasKey(s => s.Id);
+            session.Property(s => s.Id).HasMaxLength(32);
+            session.Property(s => s.PairingId).HasMaxLength(32);
+            session.Property(s => s.Notes).HasMaxLength(2000);
+            session.Property(s => s.RecordedByUserId).HasMaxLength(32);
+            session.HasIndex(s => new { s.PairingId, s.At });
+        });
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -1,0 +1,187 @@
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Grains;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Providers;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Grains;
+
+/// <summary>What an accepted offer became.</summary>
+public sealed record Accepted(string PairingId, string NeedId, string ChildId, string Line, bool AlreadyAccepted);
+
+/// <summary>An offer that could not be kept: the need goes back to matching.</summary>
+public sealed record Released(string NeedId, string Line, string CountyCode);
+
+/// <summary>
+/// A volunteer or programme (key: provider id): its capacity and commitments. Accepting an offer,
+/// declining it and ending a pairing run here one at a time per provider; across hosts, the provider's
+/// and the need's versions make the accepting transaction fail for all but one writer, and the runtime
+/// retries the loser on fresh state, where it sees the capacity taken and answers 409.
+/// </summary>
+public interface IProviderGrain : IGrainWithStringKey
+{
+    Task<Accepted> AcceptOfferAsync(string offerId, string userId);
+
+    Task<Released> DeclineOfferAsync(string offerId, string reason, string userId);
+
+    Task<Released> EndPairingAsync(string pairingId, string reason, string userId);
+}
+
+internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock) : Grain, IProviderGrain
+{
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // State is read fresh inside each turn's transaction; activation only checks the provider exists.
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (!await db.Providers.AnyAsync(p => p.Id == GrainKey, cancellationToken))
+        {
+            throw new NotFoundException(HostTexts.Local("notFound.provider"));
+        }
+    }
+
+    public async Task<Accepted> AcceptOfferAsync(string offerId, string userId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var offer = await db.Offers.SingleOrDefaultAsync(o => o.Id == offerId && o.ProviderId == GrainKey)
+            ?? throw new NotFoundException(HostTexts.Local("notFound.offer"));
+        if (offer.Status == OfferStatus.Accepted)
+        {
+            // Accepting twice is harmless: the same pairing again.
+            var existing = await db.Pairings.AsNoTracking().SingleAsync(p => p.OfferId == offer.Id);
+            return new Accepted(existing.Id, existing.NeedId, existing.ChildId, existing.Line, AlreadyAccepted: true);
+        }
+        if (offer.Status != OfferStatus.Pending)
+        {
+            throw new ConflictException(HostTexts.Local("offer.notPending", offer.Status.ToString().ToLowerInvariant()));
+        }
+        var need = await db.Needs.SingleAsync(n => n.Id == offer.NeedId);
+        var provider = await db.Providers.SingleAsync(p => p.Id == GrainKey);
+        var child = await db.Children.AsNoTracking().SingleAsync(c => c.Id == need.ChildId);
+
+        string? refusal = null;
+        if (offer.ExpiresAt <= now)
+        {
+            refusal = HostTexts.Local("offer.expired");
+            offer.Status = OfferStatus.Expired;
+        }
+        else if (need.Status != NeedStatus.Offered)
+        {
+            refusal = HostTexts.Local("offer.needGone");
+            offer.Status = OfferStatus.Withdrawn;
+        }
+        else if (provider.Committed >= provider.Capacity)
+        {
+            refusal = HostTexts.Local("offer.capacityTaken");
+            offer.Status = OfferStatus.Withdrawn;
+        }
+        if (refusal is not null)
+        {
+            // The offer cannot be kept: record that, and give the need back to matching.
+            offer.RespondedAt = now;
+            offer.Version++;
+            if (need.Status == NeedStatus.Offered)
+            {
+                need.Status = NeedStatus.Open;
+                need.UpdatedAt = now;
+                need.Version++;
+            }
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            throw new ConflictException(refusal);
+        }
+        if (child.ConsentBy is null)
+        {
+            throw new RuleViolationException(HostTexts.Local("need.consent.missing"), "guardianConsent");
+        }
+        if (!ProviderJson.VettingValid(provider, now))
+        {
+            throw new RuleViolationException(HostTexts.Local("offer.vettingInvalid"), "vetting");
+        }
+
+        var pairing = new Pairing
+        {
+            Id = Ids.New(),
+            NeedId = need.Id,
+            ChildId = need.ChildId,
+            ProviderId = provider.Id,
+            OfferId = offer.Id,
+            Line = need.Line,
+            Status = PairingStatus.Active,
+            StartedAt = now,
+        };
+        db.Pairings.Add(pairing);
+        provider.Committed++;
+        provider.Version++;
+        provider.UpdatedAt = now;
+        need.Status = NeedStatus.Matched;
+        need.PairingId = pairing.Id;
+        need.UpdatedAt = now;
+        need.Version++;
+        offer.Status = OfferStatus.Accepted;
+        offer.RespondedAt = now;
+        offer.RespondedByUserId = userId;
+        offer.Version++;
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return new Accepted(pairing.Id, need.Id, need.ChildId, need.Line, AlreadyAccepted: false);
+    }
+
+    public async Task<Released> DeclineOfferAsync(string offerId, string reason, string userId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var offer = await db.Offers.SingleOrDefaultAsync(o => o.Id == offerId && o.ProviderId == GrainKey)
+            ?? throw new NotFoundException(HostTexts.Local("notFound.offer"));
+        if (offer.Status != OfferStatus.Pending)
+        {
+            throw new ConflictException(HostTexts.Local("offer.notPending", offer.Status.ToString().ToLowerInvariant()));
+        }
+        var need = await db.Needs.SingleAsync(n => n.Id == offer.NeedId);
+        offer.Status = OfferStatus.Declined;
+        offer.DeclineReason = reason;
+        offer.RespondedAt = now;
+        offer.RespondedByUserId = userId;
+        offer.Version++;
+        if (need.Status == NeedStatus.Offered)
+        {
+            need.Status = NeedStatus.Open;
+            need.UpdatedAt = now;
+            need.Version++;
+        }
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return new Released(need.Id, need.Line, need.CountyCode);
+    }
+
+    public async Task<Released> EndPairingAsync(string pairingId, string reason, string userId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var pairing = await db.Pairings.SingleOrDefaultAsync(p => p.Id == pairingId && p.ProviderId == GrainKey)
+            ?? throw new NotFoundException(HostTexts.Local("notFound.pairing"));
+        if (pairing.Status != PairingStatus.Active)
+        {
+            throw new ConflictException(HostTexts.Local("pairing.notActive"));
+        }
+        var provider = await db.Providers.SingleAsync(p => p.Id == GrainKey);
+        var need = await db.Needs.SingleAsync(n => n.Id == pairing.NeedId);
+        pairing.Status = PairingStatus.Ended;
+        pairing.EndedAt = now;
+        pairing.EndReason = reason;
+        pairing.EndedByUserId = userId;
+        provider.Committed = Math.Max(0, provider.Committed - 1);
+        provider.Version++;
+        provider.UpdatedAt = now;
+        need.Status = NeedStatus.Closed;
+        need.UpdatedAt = now;
+        need.Version++;
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return new Released(need.Id, need.Line, need.CountyCode);
+    }
+}

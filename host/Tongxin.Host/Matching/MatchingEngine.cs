@@ -1,0 +1,285 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tongxin.Host.Children;
+using Tongxin.Host.Modules;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Providers;
+using Tongxin.Host.Regions;
+using Tongxin.Host.Requests;
+using Tongxin.Matching;
+using Tongxin.Modules.Contracts;
+using ProviderKind = Tongxin.Host.Persistence.ProviderKind;
+
+namespace Tongxin.Host.Matching;
+
+/// <summary>What one batch did.</summary>
+public sealed record BatchResult(string Line, string CountyCode, int OpenNeeds, int Providers, int Candidates, int OffersMade, long TotalScore, int OffersExpired);
+
+/// <summary>Matching made an offer: a module may react (notify, log) without the host knowing it.</summary>
+public sealed record OfferMade(string OfferId, string NeedId, string ProviderId, string Line, int Score) : INotification;
+
+/// <summary>
+/// Batch matching for one line in one county: every open need with consent against every provider
+/// with free capacity. Hard rules (vetting, capacity, coverage, and the line's own) filter pairs;
+/// each remaining pair gets a score of named parts (the host's and the line's); the best
+/// <see cref="MatchingOptions.CandidatesPerNeed"/> per need go to an exact optimisation that maximises
+/// the total score within capacities (<see cref="AssignmentSolver"/>), not first come first served.
+/// Offers are written in one transaction with the needs' versions.
+/// </summary>
+public sealed class MatchingEngine(
+    IDbContextFactory<TongxinDbContext> databases,
+    ModuleCatalog modules,
+    TimeProvider clock,
+    IOptions<MatchingOptions> options,
+    IServiceScopeFactory scopes,
+    ILogger<MatchingEngine> logger)
+{
+    // One batch at a time per line and county in this host: two batches of the same set would offer twice.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> BatchLocks = new();
+
+    public async Task<BatchResult> RunBatchAsync(string line, string countyCode, CancellationToken cancellationToken)
+    {
+        var gate = BatchLocks.GetOrAdd($"{line}|{countyCode}", _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await RunOnceAsync(line, countyCode, cancellationToken);
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < 3)
+                {
+                    // A need changed while we computed (cancelled, accepted elsewhere): compute again on fresh data.
+                    logger.LogInformation("Matching batch {Line}/{County} raced with a change; recomputing.", line, countyCode);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<BatchResult> RunOnceAsync(string line, string countyCode, CancellationToken cancellationToken)
+    {
+        var module = modules.Find(line) ?? throw new InvalidOperationException($"Line {line} is not loaded.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = clock.Today();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+
+        var expired = await ExpireOffersAsync(db, line, countyCode, now, cancellationToken);
+
+        var rows = await (from need in db.Needs.AsNoTracking()
+                          join child in db.Children.AsNoTracking() on need.ChildId equals child.Id
+                          where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open && child.ConsentBy != null
+                          orderby need.CreatedAt, need.Id
+                          select new { need, child }).ToListAsync(cancellationToken);
+        var needIds = rows.Select(r => r.need.Id).ToList();
+        var childIds = rows.Select(r => r.child.Id).Distinct().ToList();
+        var previousProviders = (await db.Pairings.AsNoTracking()
+                .Where(p => p.Line == line && childIds.Contains(p.ChildId))
+                .Select(p => new { p.ChildId, p.ProviderId })
+                .ToListAsync(cancellationToken))
+            .ToLookup(p => p.ChildId, p => p.ProviderId);
+        // A provider that declined (or let expire) an offer for a need is not offered it again.
+        var refused = (await db.Offers.AsNoTracking()
+                .Where(o => needIds.Contains(o.NeedId) && o.Status != OfferStatus.Pending && o.Status != OfferStatus.Accepted)
+                .Select(o => new { o.NeedId, o.ProviderId })
+                .ToListAsync(cancellationToken))
+            .Select(o => (o.NeedId, o.ProviderId))
+            .ToHashSet();
+
+        var countyPrefix = $"/{countyCode}/";
+        var providers = (await db.Providers.AsNoTracking().Where(p => p.RegionPath.StartsWith(countyPrefix)).ToListAsync(cancellationToken))
+            .Where(p => ProviderJson.Strings(p.LinesJson).Contains(line))
+            .Where(p => ProviderJson.VettingValid(p, now))
+            .Where(p => p.Kind != ProviderKind.Programme || p.EndsOn is null || p.EndsOn >= today)
+            .ToList();
+        var providerIds = providers.Select(p => p.Id).ToList();
+        var pending = (await db.Offers.AsNoTracking()
+                .Where(o => o.Status == OfferStatus.Pending && providerIds.Contains(o.ProviderId))
+                .GroupBy(o => o.ProviderId)
+                .Select(g => new { ProviderId = g.Key, Count = g.Count() })
+                .ToListAsync(cancellationToken))
+            .ToDictionary(p => p.ProviderId, p => p.Count);
+
+        // Pending offers hold their place: capacity offered is never more than capacity free.
+        var providerFacts = new List<(Provider Entity, ProviderFacts Facts, List<string> Covered, int Free)>();
+        foreach (var provider in providers)
+        {
+            var free = provider.Capacity - provider.Committed - pending.GetValueOrDefault(provider.Id);
+            if (free <= 0)
+            {
+                continue;
+            }
+            var covered = ProviderJson.Strings(provider.CoveredPathsJson);
+            var facts = new ProviderFacts(
+                provider.Id,
+                provider.Kind == ProviderKind.Programme ? Tongxin.Modules.Contracts.ProviderKind.Programme : Tongxin.Modules.Contracts.ProviderKind.Volunteer,
+                provider.Gender is { } g ? JsonNamingPolicy.KebabCaseLower.ConvertName(g.ToString()) : null,
+                covered.Select(RegionPaths.Codes).Select(c => c.Last()).ToList(),
+                ProviderJson.OfferFor(provider, line),
+                provider.Capacity,
+                provider.Committed,
+                ProviderJson.Strings(provider.AvailabilityJson),
+                provider.StartsOn,
+                provider.EndsOn,
+                provider.AgeMin,
+                provider.AgeMax);
+            providerFacts.Add((provider, facts, covered, free));
+        }
+
+        var candidates = new List<Candidate>();
+        var reasons = new Dictionary<(int Need, int Provider), IReadOnlyList<ScorePart>>();
+        var keep = options.Value.CandidatesPerNeed;
+        for (var n = 0; n < rows.Count; n++)
+        {
+            var (need, child) = (rows[n].need, rows[n].child);
+            var needFacts = ToFacts(need, child, previousProviders[child.Id].ToList(), today);
+            var scored = new List<(int Provider, int Score, IReadOnlyList<ScorePart> Parts)>();
+            for (var p = 0; p < providerFacts.Count; p++)
+            {
+                var (entity, facts, covered, _) = providerFacts[p];
+                if (refused.Contains((need.Id, entity.Id)))
+                {
+                    continue;
+                }
+                // A programme serves only the regions it covers; a volunteer anyone in the county the line allows.
+                if (entity.Kind == ProviderKind.Programme && !RegionPaths.Covers(covered, need.RegionPath))
+                {
+                    continue;
+                }
+                var proximity = RegionPaths.Closest(need.RegionPath, covered);
+                if (proximity == Proximity.OutsideCounty)
+                {
+                    continue;
+                }
+                var candidate = new MatchCandidate(needFacts, facts, proximity, today);
+                if (!module.CheckEligibility(candidate).IsEligible)
+                {
+                    continue;
+                }
+                var parts = HostScoring.Parts(needFacts, proximity, now).Concat(module.Score(candidate)).Where(s => s.Points > 0).ToList();
+                // Every eligible pair is worth at least one point, so the optimiser prefers placing a child to not.
+                var score = Math.Max(1, parts.Sum(s => s.Points));
+                scored.Add((p, score, parts));
+            }
+            foreach (var (p, score, parts) in scored.OrderByDescending(s => s.Score).ThenBy(s => s.Provider).Take(keep))
+            {
+                candidates.Add(new Candidate(n, p, score));
+                reasons[(n, p)] = parts;
+            }
+        }
+
+        var problem = new AssignmentProblem(rows.Count, providerFacts.Select(p => p.Free).ToArray(), candidates.ToArray());
+        var assignment = AssignmentSolver.Solve(problem);
+
+        var made = new List<OfferMade>();
+        if (assignment.AssignedCount > 0)
+        {
+            var assigned = Enumerable.Range(0, rows.Count).Where(n => assignment.ProviderOfNeed[n] >= 0).ToList();
+            var assignedIds = assigned.Select(n => rows[n].need.Id).ToList();
+            var tracked = await db.Needs.Where(n => assignedIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, cancellationToken);
+            foreach (var n in assigned)
+            {
+                var need = tracked[rows[n].need.Id];
+                // Written against the version this batch read: a need changed meanwhile fails the whole batch, which recomputes.
+                db.Entry(need).Property(x => x.Version).OriginalValue = rows[n].need.Version;
+                var p = assignment.ProviderOfNeed[n];
+                var parts = reasons[(n, p)];
+                var offer = new Offer
+                {
+                    Id = Ids.New(),
+                    NeedId = need.Id,
+                    ProviderId = providerFacts[p].Entity.Id,
+                    Line = line,
+                    Score = Math.Max(1, parts.Sum(s => s.Points)),
+                    ReasonsJson = JsonSerializer.Serialize(parts.Select(s => new { code = s.Code, zh = s.Label.Zh, en = s.Label.En, points = s.Points })),
+                    Status = OfferStatus.Pending,
+                    CreatedAt = now,
+                    ExpiresAt = now + options.Value.OfferLifetime,
+                    Version = 1,
+                };
+                db.Offers.Add(offer);
+                need.Status = NeedStatus.Offered;
+                need.UpdatedAt = now;
+                need.Version = rows[n].need.Version + 1;
+                made.Add(new OfferMade(offer.Id, need.Id, offer.ProviderId, line, offer.Score));
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+            foreach (var offer in made)
+            {
+                await mediator.Publish(offer, cancellationToken);
+            }
+        }
+        logger.LogInformation(
+            "Matching {Line}/{County}: {Needs} open needs, {Providers} providers, {Candidates} candidates, {Offers} offers, total score {Score}.",
+            line, countyCode, rows.Count, providerFacts.Count, candidates.Count, made.Count, assignment.TotalScore);
+        return new BatchResult(line, countyCode, rows.Count, providerFacts.Count, candidates.Count, made.Count, assignment.TotalScore, expired);
+    }
+
+    /// <summary>Pending offers past their time expire; their needs go back to open (and into this batch).</summary>
+    internal static async Task<int> ExpireOffersAsync(TongxinDbContext db, string? line, string? countyCode, DateTime now, CancellationToken cancellationToken)
+    {
+        var query = from offer in db.Offers
+                    join need in db.Needs on offer.NeedId equals need.Id
+                    where offer.Status == OfferStatus.Pending && offer.ExpiresAt <= now
+                    select new { offer, need };
+        if (line is not null)
+        {
+            query = query.Where(x => x.offer.Line == line);
+        }
+        if (countyCode is not null)
+        {
+            query = query.Where(x => x.need.CountyCode == countyCode);
+        }
+        var overdue = await query.ToListAsync(cancellationToken);
+        foreach (var (offer, need) in overdue.Select(x => (x.offer, x.need)))
+        {
+            offer.Status = OfferStatus.Expired;
+            offer.RespondedAt = now;
+            offer.Version++;
+            if (need.Status == NeedStatus.Offered)
+            {
+                need.Status = NeedStatus.Open;
+                need.UpdatedAt = now;
+                need.Version++;
+            }
+        }
+        if (overdue.Count > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return overdue.Count;
+    }
+
+    private static NeedFacts ToFacts(Need need, ChildFile child, IReadOnlyCollection<string> previousProviders, DateOnly today)
+    {
+        using var details = JsonDocument.Parse(need.DetailsJson);
+        return new NeedFacts(
+            need.Id,
+            child.Id,
+            need.Line,
+            details.RootElement.Clone(),
+            need.Urgency == Urgency.Urgent,
+            ChinaCalendar.AgeOn(child.BirthDate, today),
+            JsonNamingPolicy.KebabCaseLower.ConvertName(child.Gender.ToString()),
+            RegionPaths.Village(child.RegionPath),
+            RegionPaths.Town(child.RegionPath),
+            RegionPaths.County(child.RegionPath),
+            JsonNamingPolicy.KebabCaseLower.ConvertName(child.RiskLevel.ToString()),
+            PriorityGroups.Of(child),
+            need.CreatedAt,
+            previousProviders);
+    }
+}

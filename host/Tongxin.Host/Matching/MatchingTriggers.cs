@@ -1,0 +1,139 @@
+using System.Threading.Channels;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tongxin.Host.Needs;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Providers;
+
+namespace Tongxin.Host.Matching;
+
+/// <summary>
+/// Matching runs by itself: a need or provider that appears or frees up queues its line and county;
+/// one background worker runs the batches, each (line, county) once however often it was queued meanwhile.
+/// </summary>
+public sealed class MatchingQueue
+{
+    private readonly Channel<(string Line, string County)> _channel = Channel.CreateUnbounded<(string, string)>();
+    private readonly HashSet<(string, string)> _queued = [];
+
+    public void Enqueue(string line, string county)
+    {
+        lock (_queued)
+        {
+            if (!_queued.Add((line, county)))
+            {
+                return;
+            }
+        }
+        _channel.Writer.TryWrite((line, county));
+    }
+
+    internal async IAsyncEnumerable<(string Line, string County)> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in _channel.Reader.ReadAllAsync(cancellationToken))
+        {
+            lock (_queued)
+            {
+                _queued.Remove(item);
+            }
+            yield return item;
+        }
+    }
+}
+
+internal sealed class MatchingTriggers(MatchingQueue queue, IOptions<MatchingOptions> options)
+    : INotificationHandler<NeedRequested>, INotificationHandler<NeedReopened>, INotificationHandler<ProviderAvailable>
+{
+    public Task Handle(NeedRequested notification, CancellationToken cancellationToken) => Queue(notification.Line, notification.CountyCode);
+
+    public Task Handle(NeedReopened notification, CancellationToken cancellationToken) => Queue(notification.Line, notification.CountyCode);
+
+    public Task Handle(ProviderAvailable notification, CancellationToken cancellationToken)
+    {
+        foreach (var line in notification.Lines)
+        {
+            Queue(line, notification.CountyCode);
+        }
+        return Task.CompletedTask;
+    }
+
+    private Task Queue(string line, string county)
+    {
+        if (options.Value.AutoRun)
+        {
+            queue.Enqueue(line, county);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Runs queued batches, and expires unanswered offers on a timer so their needs go back to matching.</summary>
+internal sealed class MatchingWorker(
+    MatchingQueue queue,
+    MatchingEngine engine,
+    IDbContextFactory<TongxinDbContext> databases,
+    IOptions<MatchingOptions> options,
+    TimeProvider clock,
+    ILogger<MatchingWorker> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RunQueuedBatchesAsync(stoppingToken), ExpireOffersPeriodicallyAsync(stoppingToken));
+
+    private async Task RunQueuedBatchesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var (line, county) in queue.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await engine.RunBatchAsync(line, county, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A failed batch loses nothing: the needs stay open and the next trigger or run retries.
+                    logger.LogError(e, "Matching batch {Line}/{County} failed.", line, county);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ExpireOffersPeriodicallyAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ExpiryInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await using var db = await databases.CreateDbContextAsync(stoppingToken);
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    var reopened = await db.Offers.AsNoTracking()
+                        .Where(o => o.Status == OfferStatus.Pending && o.ExpiresAt <= now)
+                        .Join(db.Needs, o => o.NeedId, n => n.Id, (o, n) => new { o.Line, n.CountyCode })
+                        .Distinct()
+                        .ToListAsync(stoppingToken);
+                    if (await MatchingEngine.ExpireOffersAsync(db, null, null, now, stoppingToken) > 0 && options.Value.AutoRun)
+                    {
+                        foreach (var batch in reopened)
+                        {
+                            queue.Enqueue(batch.Line, batch.CountyCode);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Expiring offers failed; will try again.");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

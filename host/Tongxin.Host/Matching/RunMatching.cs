@@ -1,0 +1,57 @@
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Modules;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Matching;
+
+/// <summary>
+/// <c>POST /api/matching/run</c> <c>{ line?, regionCode? }</c> (civil affairs): run the batch now for one line
+/// or all, in the caller's county (or the county of the region given).
+/// </summary>
+[AllowedRoles(Role.CivilAffairs)]
+public sealed record RunMatching(string? Line, string? RegionCode) : IRequest<IReadOnlyList<BatchResult>>;
+
+internal sealed class RunMatchingHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, MatchingEngine engine)
+    : IRequestHandler<RunMatching, IReadOnlyList<BatchResult>>
+{
+    public async Task<IReadOnlyList<BatchResult>> Handle(RunMatching request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var path = caller.RegionPath;
+        if (!string.IsNullOrEmpty(request.RegionCode))
+        {
+            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
+                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
+            caller.EnsureCanSee(region.Path);
+            path = region.Path;
+        }
+        var lines = string.IsNullOrEmpty(request.Line)
+            ? modules.All.Select(m => m.Module.Info.Key).ToList()
+            : [modules.RequireLine(request.Line, "line").Info.Key];
+        var results = new List<BatchResult>();
+        foreach (var line in lines)
+        {
+            results.Add(await engine.RunBatchAsync(line, RegionPaths.County(path), cancellationToken));
+        }
+        return results;
+    }
+}
+
+internal sealed class MatchingEndpoints : IEndpointGroup
+{
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/matching/run", async (RunMatching request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request, ct)))
+            .RequireAuthorization()
+            .WithTags("Matching")
+            .WithSummary("Run batch matching now (civil affairs)")
+            .ProducesProblem(400).ProducesProblem(403);
+    }
+}

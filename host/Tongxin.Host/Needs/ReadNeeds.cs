@@ -1,0 +1,132 @@
+using System.Text.Json;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Modules;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Needs;
+
+public sealed record ReasonView(string Code, string Label, int Points);
+
+public sealed record NeedOfferView(string Id, string ProviderId, string ProviderName, OfferStatus Status, int Score, IReadOnlyList<ReasonView> Reasons, DateTime ExpiresAt, string? DeclineReason);
+
+public sealed record NeedView(
+    string Id,
+    string ChildId,
+    string Line,
+    NeedStatus Status,
+    Urgency Urgency,
+    JsonElement Details,
+    IReadOnlyList<NeedOfferView> Offers,
+    string? PairingId,
+    string? MatchedProviderName,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+public sealed record NeedSummary(string Id, string ChildId, string Line, NeedStatus Status, Urgency Urgency, string VillageCode, DateTime CreatedAt);
+
+/// <summary><c>GET /api/needs/{id}</c>: the need, its offers with their reasons, and the pairing once matched.</summary>
+[AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
+public sealed record GetNeed(string Id) : IRequest<NeedView>;
+
+/// <summary><c>GET /api/needs?status=&amp;line=&amp;regionCode=</c>: needs in the caller's region.</summary>
+[AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs, Role.ProgrammeOwner)]
+public sealed record ListNeeds(NeedStatus? Status, string? Line, string? RegionCode) : IRequest<IReadOnlyList<NeedSummary>>;
+
+/// <summary>Reads needs for a caller: outside their region a need does not exist (404).</summary>
+internal sealed class NeedReader(TongxinDbContext db)
+{
+    public async Task<NeedView> ReadAsync(string needId, Caller caller, CancellationToken cancellationToken)
+    {
+        var need = await db.Needs.AsNoTracking().SingleOrDefaultAsync(n => n.Id == needId, cancellationToken);
+        if (need is null || !caller.CanSee(need.RegionPath))
+        {
+            throw new NotFoundException(HostTexts.Local("notFound.need"));
+        }
+        var offers = await (from offer in db.Offers.AsNoTracking()
+                            join provider in db.Providers.AsNoTracking() on offer.ProviderId equals provider.Id
+                            where offer.NeedId == needId
+                            orderby offer.CreatedAt
+                            select new { offer, provider.DisplayName }).ToListAsync(cancellationToken);
+        var matched = need.PairingId is null ? null : offers.FirstOrDefault(o => o.offer.Status == OfferStatus.Accepted)?.DisplayName;
+        return new NeedView(
+            need.Id, need.ChildId, need.Line, need.Status, need.Urgency, JsonDocument.Parse(need.DetailsJson).RootElement.Clone(),
+            offers.Select(o => new NeedOfferView(o.offer.Id, o.offer.ProviderId, o.DisplayName, o.offer.Status, o.offer.Score,
+                OfferReasons.Read(o.offer.ReasonsJson), o.offer.ExpiresAt, o.offer.DeclineReason)).ToList(),
+            need.PairingId, matched, need.CreatedAt, need.UpdatedAt);
+    }
+}
+
+internal sealed class GetNeedHandler(NeedReader reader, ICallerAccessor callers) : IRequestHandler<GetNeed, NeedView>
+{
+    public Task<NeedView> Handle(GetNeed request, CancellationToken cancellationToken) => reader.ReadAsync(request.Id, callers.Current!, cancellationToken);
+}
+
+internal sealed class ListNeedsHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListNeeds, IReadOnlyList<NeedSummary>>
+{
+    public async Task<IReadOnlyList<NeedSummary>> Handle(ListNeeds request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var scope = caller.RegionPath;
+        if (!string.IsNullOrEmpty(request.RegionCode))
+        {
+            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
+                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
+            caller.EnsureCanSee(region.Path);
+            scope = region.Path;
+        }
+        var query = db.Needs.AsNoTracking().Where(n => n.RegionPath.StartsWith(scope));
+        if (request.Status is { } status)
+        {
+            query = query.Where(n => n.Status == status);
+        }
+        if (!string.IsNullOrEmpty(request.Line))
+        {
+            query = query.Where(n => n.Line == request.Line);
+        }
+        var needs = await query.OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).Take(1000).ToListAsync(cancellationToken);
+        return needs.Select(n => new NeedSummary(n.Id, n.ChildId, n.Line, n.Status, n.Urgency, RegionPaths.Village(n.RegionPath), n.CreatedAt)).ToList();
+    }
+}
+
+/// <summary>An offer's reasons as stored: code, both languages, points.</summary>
+internal static class OfferReasons
+{
+    public sealed record Stored(string Code, string Zh, string En, int Points);
+
+    public static IReadOnlyList<ReasonView> Read(string json) =>
+        (JsonSerializer.Deserialize<List<Stored>>(json) ?? [])
+            .Select(r => new ReasonView(r.Code, new Tongxin.Modules.Contracts.LocalizedText(r.Zh, r.En).ForCurrentCulture(), r.Points))
+            .ToList();
+}
+
+internal sealed class NeedEndpoints : IEndpointGroup
+{
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/children/{id}/needs", async (string id, CreateNeed request, IMediator mediator, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(request with { ChildId = id }, ct);
+                return TypedResults.Created($"/api/needs/{created.Id}", new { id = created.Id, status = created.Status });
+            })
+            .RequireAuthorization()
+            .WithTags("Needs")
+            .WithSummary("Request specific help for a child (child director)")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
+
+        var needs = app.MapGroup("/api/needs").WithTags("Needs").RequireAuthorization();
+        needs.MapGet("/{id}", async (string id, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetNeed(id), ct)))
+            .WithSummary("A need with its offers and reasons").ProducesProblem(404);
+        needs.MapGet("", async (string? status, string? line, string? regionCode, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListNeeds(QueryValues.Enum<NeedStatus>(status, "status"), line, regionCode), ct)))
+            .WithSummary("Needs in the caller's region").ProducesProblem(400).ProducesProblem(403);
+        needs.MapPost("/{id}/cancel", async (string id, CancelNeed request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request with { NeedId = id }, ct)))
+            .WithSummary("Withdraw a need that is not matched yet").ProducesProblem(404).ProducesProblem(409);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Text.Json;
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Grains;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Grains;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Offers;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Providers;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Pairings;
+
+public sealed record SessionView(string Id, DateTime At, int Minutes, string Notes);
+
+public sealed record PairingView(
+    string Id,
+    string NeedId,
+    string ChildId,
+    string Line,
+    PairingStatus Status,
+    DateTime StartedAt,
+    DateTime? EndedAt,
+    string? EndReason,
+    string ProviderId,
+    string ProviderName,
+    ChildForProvider Child,
+    JsonElement Details,
+    IReadOnlyList<SessionView> Sessions);
+
+public sealed record PairingEnded(string PairingId, string ProviderId, string Line, string CountyCode) : INotification;
+
+/// <summary>
+/// <c>GET /api/pairings/{id}</c>: for the provider side (the volunteer, their organisation) and for the staff of
+/// the child's region. The provider side sees only what the pairing needs of the child.
+/// </summary>
+[AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
+public sealed record GetPairing(string Id) : IRequest<PairingView>;
+
+/// <summary><c>GET /api/pairings?mine=true</c>: the pairings of the caller (or their organisation's providers).</summary>
+[AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
+public sealed record ListMyPairings : IRequest<IReadOnlyList<PairingView>>;
+
+/// <summary><c>POST /api/pairings/{id}/sessions</c>: the provider logs a session.</summary>
+[AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
+public sealed record LogSession(DateTime? At, int? Minutes, string? Notes) : IRequest<SessionView>
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string PairingId { get; init; } = "";
+}
+
+/// <summary><c>POST /api/pairings/{id}/end</c> <c>{ reason }</c>: ends the pairing and frees the provider's capacity.</summary>
+[AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.ChildDirector, Role.CivilAffairs)]
+public sealed record EndPairing(string? Reason) : IRequest<PairingView>
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string PairingId { get; init; } = "";
+}
+
+internal sealed class LogSessionValidator : AbstractValidator<LogSession>
+{
+    public LogSessionValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.At).Cascade(CascadeMode.Stop).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .Must(at => at!.Value.ToUniversalTime() <= clock.GetUtcNow().UtcDateTime.AddMinutes(5)).WithMessage(_ => HostTexts.Local("field.future"));
+        RuleFor(r => r.Minutes).Cascade(CascadeMode.Stop).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .InclusiveBetween(1, 600).WithMessage(_ => HostTexts.Local("field.range", 1, 600));
+        RuleFor(r => r.Notes).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(2000).WithMessage(_ => HostTexts.Local("field.tooLong", 2000));
+    }
+}
+
+internal sealed class EndPairingValidator : AbstractValidator<EndPairing>
+{
+    public EndPairingValidator()
+    {
+        RuleFor(r => r.Reason).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(500).WithMessage(_ => HostTexts.Local("field.tooLong", 500));
+    }
+}
+
+/// <summary>Reads a pairing for a caller: the provider side, or the staff of the child's region; otherwise 404.</summary>
+internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock)
+{
+    public async Task<(Pairing Pairing, Provider Provider, ChildFile Child, Need Need)> LoadAsync(string pairingId, Caller caller, CancellationToken cancellationToken)
+    {
+        var row = await (from pairing in db.Pairings.AsNoTracking()
+                         join provider in db.Providers.AsNoTracking() on pairing.ProviderId equals provider.Id
+                         join child in db.Children.AsNoTracking() on pairing.ChildId equals child.Id
+                         join need in db.Needs.AsNoTracking() on pairing.NeedId equals need.Id
+                         where pairing.Id == pairingId
+                         select new { pairing, provider, child, need }).SingleOrDefaultAsync(cancellationToken);
+        var allowed = row is not null && (caller.CanActFor(row.provider)
+            || (caller.Role is Role.ChildDirector or Role.Supervisor or Role.CivilAffairs && caller.CanSee(row.child.RegionPath)));
+        if (!allowed)
+        {
+            throw new NotFoundException(HostTexts.Local("notFound.pairing"));
+        }
+        return (row!.pairing, row.provider, row.child, row.need);
+    }
+
+    public async Task<PairingView> ViewAsync(Pairing pairing, Provider provider, ChildFile child, Need need, CancellationToken cancellationToken)
+    {
+        var sessions = await db.PairingSessions.AsNoTracking().Where(s => s.PairingId == pairing.Id).OrderByDescending(s => s.At)
+            .Select(s => new SessionView(s.Id, s.At, s.Minutes, s.Notes)).ToListAsync(cancellationToken);
+        return new PairingView(
+            pairing.Id, pairing.NeedId, pairing.ChildId, pairing.Line, pairing.Status, pairing.StartedAt, pairing.EndedAt, pairing.EndReason,
+            provider.Id, provider.DisplayName, new ChildForProvider(child.GivenName, ChinaCalendar.AgeOn(child.BirthDate, clock.Today()), child.Gender),
+            JsonDocument.Parse(need.DetailsJson).RootElement.Clone(), sessions);
+    }
+}
+
+internal sealed class GetPairingHandler(PairingReader reader, ICallerAccessor callers) : IRequestHandler<GetPairing, PairingView>
+{
+    public async Task<PairingView> Handle(GetPairing request, CancellationToken cancellationToken)
+    {
+        var (pairing, provider, child, need) = await reader.LoadAsync(request.Id, callers.Current!, cancellationToken);
+        return await reader.ViewAsync(pairing, provider, child, need, cancellationToken);
+    }
+}
+
+internal sealed class ListMyPairingsHandler(TongxinDbContext db, PairingReader reader, ICallerAccessor callers) : IRequestHandler<ListMyPairings, IReadOnlyList<PairingView>>
+{
+    public async Task<IReadOnlyList<PairingView>> Handle(ListMyPairings request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var mine = db.Providers.AsNoTracking().ActedForBy(caller).Select(p => p.Id);
+        var ids = await db.Pairings.AsNoTracking().Where(p => mine.Contains(p.ProviderId)).OrderByDescending(p => p.StartedAt)
+            .Select(p => p.Id).Take(500).ToListAsync(cancellationToken);
+        var views = new List<PairingView>();
+        foreach (var id in ids)
+        {
+            var (pairing, provider, child, need) = await reader.LoadAsync(id, caller, cancellationToken);
+            views.Add(await reader.ViewAsync(pairing, provider, child, need, cancellationToken));
+        }
+        return views;
+    }
+}
+
+internal sealed class LogSessionHandler(TongxinDbContext db, PairingReader reader, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<LogSession, SessionView>
+{
+    public async Task<SessionView> Handle(LogSession request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var (pairing, provider, _, _) = await reader.LoadAsync(request.PairingId, caller, cancellationToken);
+        if (!caller.CanActFor(provider))
+        {
+            throw new NotFoundException(HostTexts.Local("notFound.pairing"));
+        }
+        if (pairing.Status != PairingStatus.Active)
+        {
+            throw new ConflictException(HostTexts.Local("pairing.notActive"));
+        }
+        var session = new PairingSession
+        {
+            Id = Ids.New(),
+            PairingId = pairing.Id,
+            At = request.At!.Value.ToUniversalTime(),
+            Minutes = request.Minutes!.Value,
+            Notes = request.Notes!.Trim(),
+            RecordedByUserId = caller.UserId,
+            RecordedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.PairingSessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        return new SessionView(session.Id, session.At, session.Minutes, session.Notes);
+    }
+}
+
+internal sealed class EndPairingHandler(PairingReader reader, IGrainFactory grains, ICallerAccessor callers, IMediator mediator) : IRequestHandler<EndPairing, PairingView>
+{
+    public async Task<PairingView> Handle(EndPairing request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var (pairing, provider, _, _) = await reader.LoadAsync(request.PairingId, caller, cancellationToken);
+        if (caller.Role == Role.Supervisor)
+        {
+            throw new AccessDeniedException(HostTexts.Local("forbidden.role", caller.Role.Name()));
+        }
+        var released = await grains.GetGrain<IProviderGrain>(provider.Id).EndPairingAsync(pairing.Id, request.Reason!.Trim(), caller.UserId);
+        await mediator.Publish(new PairingEnded(pairing.Id, provider.Id, released.Line, released.CountyCode), cancellationToken);
+        await mediator.Publish(new ProviderAvailable(provider.Id, [released.Line], released.CountyCode), cancellationToken);
+        var (after, afterProvider, child, need) = await reader.LoadAsync(request.PairingId, caller, cancellationToken);
+        return await reader.ViewAsync(after, afterProvider, child, need, cancellationToken);
+    }
+}
+
+internal sealed class PairingEndpoints : IEndpointGroup
+{
+    public void Map(IEndpointRouteBuilder app)
+    {
+        var pairings = app.MapGroup("/api/pairings").WithTags("Pairings").RequireAuthorization();
+        pairings.MapGet("/{id}", async (string id, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetPairing(id), ct)))
+            .WithSummary("A pairing (provider side: only what the pairing needs of the child)").ProducesProblem(404);
+        pairings.MapGet("", async (bool? mine, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListMyPairings(), ct)))
+            .WithSummary("My pairings (mine=true)");
+        pairings.MapPost("/{id}/sessions", async (string id, LogSession request, IMediator mediator, CancellationToken ct) =>
+            {
+                var session = await mediator.Send(request with { PairingId = id }, ct);
+                return TypedResults.Created($"/api/pairings/{id}/sessions/{session.Id}", session);
+            })
+            .WithSummary("Log a session of the pairing").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        pairings.MapPost("/{id}/end", async (string id, EndPairing request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request with { PairingId = id }, ct)))
+            .WithSummary("End the pairing with a reason; frees the provider's capacity").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Errors;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Modules;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.Providers;
+
+/// <summary>
+/// <c>POST /api/programmes</c>: the women's federation or youth league posts a programme (4:30 classroom,
+/// Colourful Holidays...) for one line, covering regions of one county; its seats are its capacity.
+/// </summary>
+[AllowedRoles(Role.ProgrammeOwner)]
+public sealed record CreateProgramme(
+    string? Line,
+    string? Title,
+    IReadOnlyList<string>? RegionCodes,
+    int? Seats,
+    DateOnly? StartsOn,
+    DateOnly? EndsOn,
+    int? AgeMin,
+    int? AgeMax,
+    string? FundingSource,
+    JsonElement? Details) : IRequest<ProviderCreated>
+{
+    public const int MaxSeats = 10_000;
+}
+
+[AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ChildDirector, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
+public sealed record ListProgrammes(string? Line, string? RegionCode, bool OpenOnly) : IRequest<IReadOnlyList<ProgrammeView>>;
+
+internal sealed class CreateProgrammeValidator : AbstractValidator<CreateProgramme>
+{
+    public CreateProgrammeValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.Line).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        RuleFor(r => r.Title).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(200).WithMessage(_ => HostTexts.Local("field.tooLong", 200));
+        RuleFor(r => r.RegionCodes).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        RuleFor(r => r.Seats).Cascade(CascadeMode.Stop).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .InclusiveBetween(1, CreateProgramme.MaxSeats).WithMessage(_ => HostTexts.Local("field.range", 1, CreateProgramme.MaxSeats));
+        RuleFor(r => r.StartsOn).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        RuleFor(r => r.EndsOn).Cascade(CascadeMode.Stop).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .Must((r, end) => r.StartsOn is null || end >= r.StartsOn).WithMessage(_ => HostTexts.Local("programme.endsOn.beforeStart"))
+            .Must(end => end >= clock.Today()).WithMessage(_ => HostTexts.Local("programme.endsOn.past"));
+        RuleFor(r => r.AgeMin).InclusiveBetween(0, 17).When(r => r.AgeMin is not null).WithMessage(_ => HostTexts.Local("field.range", 0, 17));
+        RuleFor(r => r.AgeMax).InclusiveBetween(0, 17).When(r => r.AgeMax is not null).WithMessage(_ => HostTexts.Local("field.range", 0, 17))
+            .Must((r, max) => r.AgeMin is null || max >= r.AgeMin).When(r => r.AgeMax is not null).WithMessage(_ => HostTexts.Local("programme.ageMax.belowMin"));
+        RuleFor(r => r.FundingSource).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .MaximumLength(100).WithMessage(_ => HostTexts.Local("field.tooLong", 100));
+    }
+}
+
+internal sealed class CreateProgrammeHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock, IMediator mediator)
+    : IRequestHandler<CreateProgramme, ProviderCreated>
+{
+    public async Task<ProviderCreated> Handle(CreateProgramme request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var module = modules.RequireLine(request.Line, "line");
+        var errors = new Dictionary<string, string[]>();
+        var details = request.Details.OrEmptyObject();
+        LineInput.AddErrors(errors, module.ValidateProviderOffer(details), "details");
+        LineInput.ThrowIfAny(errors);
+
+        var codes = request.RegionCodes!.Distinct().ToList();
+        var regions = await db.Regions.AsNoTracking().Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);
+        if (regions.Count != codes.Count)
+        {
+            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("region.unknown"));
+        }
+        foreach (var region in regions)
+        {
+            caller.EnsureCanSee(region.Path);
+        }
+        if (regions.Select(r => RegionPaths.County(r.Path)).Distinct().Count() > 1)
+        {
+            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("programme.regions.oneCounty"));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var home = regions.OrderBy(r => r.Path.Length).First();
+        var provider = new Provider
+        {
+            Id = Ids.New(),
+            Kind = ProviderKind.Programme,
+            DisplayName = request.Title!.Trim(),
+            RegionCode = home.Code,
+            RegionPath = home.Path,
+            CoveredPathsJson = ProviderJson.Write(regions.Select(r => r.Path).OrderBy(p => p, StringComparer.Ordinal).ToList()),
+            LinesJson = ProviderJson.Write(new[] { module.Info.Key }),
+            OfferJson = ProviderJson.Write(new Dictionary<string, JsonElement> { [module.Info.Key] = details }),
+            AvailabilityJson = "[]",
+            Capacity = request.Seats!.Value,
+            OrganisationId = caller.OrganisationId,
+            StartsOn = request.StartsOn,
+            EndsOn = request.EndsOn,
+            AgeMin = request.AgeMin,
+            AgeMax = request.AgeMax,
+            FundingSource = request.FundingSource!.Trim(),
+            VettingStatus = VettingStatus.None,
+            CreatedByUserId = caller.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        db.Providers.Add(provider);
+        await db.SaveChangesAsync(cancellationToken);
+        await mediator.Publish(new ProviderAvailable(provider.Id, [module.Info.Key], RegionPaths.County(home.Path)), cancellationToken);
+        return new ProviderCreated(provider.Id);
+    }
+}
+
+internal sealed class ListProgrammesHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock)
+    : IRequestHandler<ListProgrammes, IReadOnlyList<ProgrammeView>>
+{
+    public async Task<IReadOnlyList<ProgrammeView>> Handle(ListProgrammes request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var scope = caller.RegionPath;
+        if (!string.IsNullOrEmpty(request.RegionCode))
+        {
+            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
+                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
+            caller.EnsureCanSee(region.Path);
+            scope = region.Path;
+        }
+        // A programme concerns the caller when it covers part of their region or their region lies inside it.
+        var county = $"/{RegionPaths.County(scope)}/";
+        var candidates = await db.Providers.AsNoTracking()
+            .Where(p => p.Kind == ProviderKind.Programme && (scope == "/" || p.RegionPath.StartsWith(county) || scope.StartsWith(p.RegionPath)))
+            .OrderBy(p => p.StartsOn).ThenBy(p => p.Id)
+            .ToListAsync(cancellationToken);
+        var today = clock.Today();
+        return candidates
+            .Where(p => scope == "/" || ProviderJson.Strings(p.CoveredPathsJson).Any(c => c.StartsWith(scope, StringComparison.Ordinal) || scope.StartsWith(c, StringComparison.Ordinal)))
+            .Where(p => request.Line is null || ProviderJson.Strings(p.LinesJson).Contains(request.Line))
+            .Where(p => !request.OpenOnly || ProviderJson.IsOpen(p, today))
+            .Select(p => ProviderJson.Programme(p, today))
+            .ToList();
+    }
+}
