@@ -1,56 +1,79 @@
 namespace Tongxin.Matching;
 
+/// <summary>Tuning switches for <see cref="AssignmentSolver"/>; the defaults are what production uses.</summary>
+public sealed record AssignmentSolverOptions
+{
+    /// <summary>
+    /// Start the exact phase from prices found by an epsilon-scaling auction (default). When false the
+    /// exact phase starts from zero prices; the result is the same optimum, usually found more slowly.
+    /// </summary>
+    public bool AuctionWarmStart { get; init; } = true;
+
+    /// <summary>The defaults.</summary>
+    public static AssignmentSolverOptions Default { get; } = new();
+}
+
 /// <summary>
-/// Exact maximum-score assignment (bipartite b-matching with optional assignment).
-/// <para>
-/// Algorithm: successive shortest paths in the residual min-cost-flow network, one need at a time,
-/// with Johnson potentials kept as LP duals (need profit u, provider price v), Dijkstra on the
-/// non-negative reduced costs, and early termination as soon as the sink's distance is settled.
-/// Because a need may stay unassigned (an arc to the sink of cost 0), every search is bounded by
-/// the new need's own best profit and is usually tiny; only providers that are currently full are
-/// expanded. Dual prices are updated only for the nodes the search settled (Jonker-Volgenant style),
-/// so the cost of one step is proportional to the region it explored, never to the whole instance.
-/// See README.md for the model, the invariants, the complexity and the measured figures.
-/// </para>
-/// Deterministic: the heap orders by (distance, provider index), needs are added in index order.
-/// Single-threaded, allocation-free after set-up.
+/// Exact maximum-score assignment of needs to providers (bipartite b-matching where a need may stay
+/// unassigned), solved as a minimum-cost flow. Three phases, all on compact arrays:
+/// <list type="number">
+/// <item>An epsilon-scaling auction (Bertsekas) finds near-optimal provider prices quickly.</item>
+/// <item>Those prices, rounded, become exact LP duals (each need's profit is its best margin); every
+/// need whose best provider has room takes it, which satisfies complementary slackness exactly.</item>
+/// <item>Successive shortest paths finish the job exactly: a forward Dijkstra (non-negative reduced
+/// costs, Johnson potentials = the duals, early termination) for each need still waiting, and a
+/// backward Dijkstra for each provider whose rounded price is positive while it has room.</item>
+/// </list>
+/// The result comes with an <see cref="OptimalityCertificate"/> (the duals) that proves it optimal.
+/// Deterministic (fixed orders, ties by index), single-threaded. See README.md.
 /// </summary>
-public static class Stats { public static long Searches, Settled, Scanned, Pushes, Big, Max; public static string Show() => $"searches {Searches} settled {Settled} scanned {Scanned} touched {Pushes} big {Big} max {Max}"; }
 public static class AssignmentSolver
 {
     /// <summary>Solves the problem exactly (maximum total score).</summary>
-    public static Assignment Solve(AssignmentProblem problem) => Solve(problem, out _);
+    public static Assignment Solve(AssignmentProblem problem) => Solve(problem, AssignmentSolverOptions.Default, out _);
 
     /// <summary>Solves the problem exactly and also returns the dual solution that proves it optimal.</summary>
-    public static Assignment Solve(AssignmentProblem problem, out OptimalityCertificate certificate)
+    public static Assignment Solve(AssignmentProblem problem, out OptimalityCertificate certificate) =>
+        Solve(problem, AssignmentSolverOptions.Default, out certificate);
+
+    /// <summary>Solves the problem exactly with the given options, returning the optimality proof.</summary>
+    public static Assignment Solve(AssignmentProblem problem, AssignmentSolverOptions options, out OptimalityCertificate certificate)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        var search = new ShortestAugmentingPaths(problem);
-        search.Run();
-        certificate = new OptimalityCertificate(search.Profit, search.Price, problem.ProviderCapacities);
-        return search.ToAssignment();
+        ArgumentNullException.ThrowIfNull(options);
+        var solver = new Solver(problem);
+        solver.Run(options);
+        certificate = new OptimalityCertificate(solver.Profit, solver.Price, problem.ProviderCapacities);
+        return solver.ToAssignment();
     }
 
     /// <summary>
-    /// Network: need j (supply 1) -> provider p, capacity 1, cost -score; provider p -> sink, capacity
-    /// cap[p], cost 0; need j -> sink ("unassigned"), capacity 1, cost 0. Potentials: pi(need) = u[j],
-    /// pi(provider) = -v[p], pi(sink) = 0, so reduced costs are u[j] + v[p] - score (need -> provider),
-    /// score - u[j] - v[p] = 0 on the reverse of an assigned edge, -v[p] = 0 from a provider with room
-    /// to the sink (its price is 0), and u[j] from an assigned need to the sink. Invariants after each
-    /// step: u, v >= 0; u[j] + v[p] >= score on every candidate; equality on assigned edges; u[j] = 0
-    /// for unassigned needs; v[p] = 0 while load[p] &lt; cap[p]. These are exactly LP optimality.
+    /// Network: need j (supply 1) -> provider p, capacity 1, cost -score; provider p -> sink t, capacity
+    /// cap[p], cost 0; need j -> t ("unassigned"), capacity 1, cost 0. Potentials: pi(j) = u[j] (need
+    /// profit), pi(p) = -v[p] (provider price), pi(t) = 0, so reduced costs are u[j] + v[p] - score on
+    /// need -> provider arcs, score - u[j] - v[p] on the reverse of an assigned edge, -v[p] on p -> t,
+    /// u[j] on j -> t. Invariants between steps (reduced-cost optimality of a pseudo-flow):
+    /// u, v >= 0; u[j] + v[p] >= score on every candidate, with equality on assigned edges; u[j] = 0
+    /// for a settled unassigned need; a provider with room has v[p] = 0, or else v[p] > 0 and its arc
+    /// to t is saturated, which leaves it a deficit that the backward phase fills or prices away.
+    /// Needs still waiting are excesses that the forward phase routes. When none are left the flow is
+    /// feasible and optimal, and u, v are an optimal LP dual.
     /// </summary>
-    private sealed class ShortestAugmentingPaths
+    private sealed class Solver
     {
-        private const long Unreached = long.MaxValue;
+        private const int ScoreShift = 4;     // the auction works on scores x 16 (prices to 1/16)
+        private const int EpsilonDivisor = 5; // auction: epsilon shrinks 5x per phase
 
         private readonly int _needCount;
+        private readonly int _providerCount;
         private readonly int[] _edgeStart;
         private readonly int[] _edgeProvider;
         private readonly int[] _edgeScore;
         private readonly int[] _capacity;
+        private readonly int[] _providerDegree;
+        private readonly int _maxScore;
 
-        // Primal state. Needs assigned to provider p occupy slots _slotStart[p] .. _slotStart[p] + _load[p] - 1.
+        // Primal state. The needs held by provider p occupy slots _slotStart[p] .. _slotStart[p] + _load[p] - 1.
         private readonly int[] _slotStart;
         private readonly int[] _slotNeed;
         private readonly int[] _load;
@@ -62,43 +85,58 @@ public static class AssignmentSolver
         internal readonly long[] Profit;
         internal readonly long[] Price;
 
-        // Search state, reset only where touched.
-        private readonly long[] _dist;
-        private readonly int[] _predNeed;
-        private readonly int[] _predEdge;
-        private readonly int[] _touched;
-        private int _touchedCount;
-        private readonly int[] _settled;
-        private readonly long[] _settledDist;
-        private int _settledCount;
-        private readonly int[] _scanned;
-        private readonly long[] _scannedDist;
-        private int _scannedCount;
-        private long[] _heap;
+        // Shortest-path search state, reset only where touched. Forward: labels on providers, needs are
+        // settled with their provider. Backward: labels on needs, providers settled with their first holder.
+        private readonly long[] _providerDist;
+        private readonly long[] _needDist;
+        private readonly int[] _providerLink; // forward: need it was reached from; backward: holder it leaves through
+        private readonly int[] _providerEdge; // forward: edge it was reached by
+        private readonly int[] _needLink;     // backward: provider the need moves to
+        private readonly int[] _needEdge;     // backward: edge it moves along
+        private readonly int[] _touchedProviders;
+        private int _touchedProviderCount;
+        private readonly int[] _touchedNeeds;
+        private int _touchedNeedCount;
+        private readonly int[] _settledProviders;
+        private readonly long[] _settledProviderDist;
+        private int _settledProviderCount;
+        private readonly int[] _settledNeeds;
+        private readonly long[] _settledNeedDist;
+        private int _settledNeedCount;
+        private ulong[] _heap;
         private int _heapCount;
 
-        // Best way to the sink found so far in the current search.
+        // Reverse adjacency (provider -> candidate needs), built only if the backward phase needs it.
+        private int[]? _reverseStart;
+        private int[]? _reverseEdge;
+        private int[]? _edgeNeed;
+
         private long _sinkDist;
         private int _endNeed;
         private int _endProvider;
 
-        public ShortestAugmentingPaths(AssignmentProblem problem)
+        public Solver(AssignmentProblem problem)
         {
             _needCount = problem.NeedCount;
-            var providerCount = problem.ProviderCount;
+            _providerCount = problem.ProviderCount;
             _edgeStart = problem.EdgeStart;
             _edgeProvider = problem.EdgeProvider;
             _edgeScore = problem.EdgeScore;
             _capacity = problem.Capacity;
+            _providerDegree = problem.ProviderDegree;
+            foreach (var s in _edgeScore)
+            {
+                _maxScore = Math.Max(_maxScore, s);
+            }
 
             // A provider never holds more needs than it has candidates, whatever its nominal capacity.
-            _slotStart = new int[providerCount + 1];
-            for (var p = 0; p < providerCount; p++)
+            _slotStart = new int[_providerCount + 1];
+            for (var p = 0; p < _providerCount; p++)
             {
-                _slotStart[p + 1] = _slotStart[p] + Math.Min(_capacity[p], problem.ProviderDegree[p]);
+                _slotStart[p + 1] = _slotStart[p] + Math.Min(_capacity[p], _providerDegree[p]);
             }
-            _slotNeed = new int[_slotStart[providerCount]];
-            _load = new int[providerCount];
+            _slotNeed = new int[_slotStart[_providerCount]];
+            _load = new int[_providerCount];
             _providerOf = new int[_needCount];
             _edgeOf = new int[_needCount];
             _slotOf = new int[_needCount];
@@ -106,42 +144,58 @@ public static class AssignmentSolver
             Array.Fill(_edgeOf, -1);
 
             Profit = new long[_needCount];
-            Price = new long[providerCount];
+            Price = new long[_providerCount];
 
-            _dist = new long[providerCount];
-            Array.Fill(_dist, Unreached);
-            _predNeed = new int[providerCount];
-            _predEdge = new int[providerCount];
-            _touched = new int[providerCount];
-            _settled = new int[providerCount];
-            _settledDist = new long[providerCount];
-            _scanned = new int[_needCount];
-            _scannedDist = new long[_needCount];
-            _heap = new long[Math.Max(16, Math.Min(problem.CandidateCount, 1 << 16))];
+            _providerDist = new long[_providerCount];
+            Array.Fill(_providerDist, long.MaxValue);
+            _needDist = new long[_needCount];
+            Array.Fill(_needDist, long.MaxValue);
+            _providerLink = new int[_providerCount];
+            _providerEdge = new int[_providerCount];
+            _needLink = new int[_needCount];
+            _needEdge = new int[_needCount];
+            _touchedProviders = new int[_providerCount];
+            _touchedNeeds = new int[_needCount];
+            _settledProviders = new int[_providerCount];
+            _settledProviderDist = new long[_providerCount];
+            _settledNeeds = new int[_needCount];
+            _settledNeedDist = new long[_needCount];
+            _heap = new ulong[1024];
         }
 
-        public void Run()
+        public void Run(AssignmentSolverOptions options)
         {
-            // Any order gives the optimum; adding the needs with the highest best score first makes
-            // the later, weaker needs meet prices that already exclude them, so their searches end at once.
-            var order = new int[_needCount];
-            var key = new long[_needCount];
-            for (var j = 0; j < _needCount; j++)
+            var order = OrderByBestScore();
+            if (options.AuctionWarmStart && _needCount > 0)
             {
-                var best = 0;
-                for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
-                {
-                    best = Math.Max(best, _edgeScore[e]);
-                }
-                order[j] = j;
-                key[j] = ((long)(int.MaxValue - best) << 32) | (uint)j; // best desc, index asc
+                AuctionPrices(order);
             }
-            Array.Sort(key, order);
-            foreach (var need in order)
+            for (var p = 0; p < _providerCount; p++)
             {
-                if (_edgeStart[need] < _edgeStart[need + 1])
+                if (_capacity[p] == 0)
                 {
-                    AddNeed(need);
+                    Price[p] = _maxScore; // never usable: any price >= its scores keeps the duals feasible
+                }
+            }
+
+            // Exact duals from the prices; needs whose best provider has room take it (tight edge).
+            var waiting = new List<int>();
+            foreach (var j in order)
+            {
+                if (!AssignGreedily(j))
+                {
+                    waiting.Add(j);
+                }
+            }
+            foreach (var j in waiting)
+            {
+                AddNeed(j);
+            }
+            for (var p = 0; p < _providerCount; p++)
+            {
+                while (_load[p] < _capacity[p] && Price[p] > 0)
+                {
+                    RelievePriced(p);
                 }
             }
         }
@@ -159,36 +213,234 @@ public static class AssignmentSolver
             return Assignment.FromArrays((int[])_providerOf.Clone(), scoreOfNeed);
         }
 
-        /// <summary>One successive-shortest-path step: route the new need's unit of supply to the sink.</summary>
+        // Needs with candidates, best single score first (ties: lower index). Any order is exact; this
+        // one lets strong needs claim providers before weak ones, which keeps later searches short.
+        private int[] OrderByBestScore()
+        {
+            var keys = new List<long>(_needCount);
+            for (var j = 0; j < _needCount; j++)
+            {
+                var best = 0;
+                for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+                {
+                    best = Math.Max(best, _edgeScore[e]);
+                }
+                if (best > 0)
+                {
+                    keys.Add(((long)(int.MaxValue - best) << 32) | (uint)j);
+                }
+            }
+            var sorted = keys.ToArray();
+            Array.Sort(sorted);
+            var order = new int[sorted.Length];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                order[i] = (int)(sorted[i] & 0xFFFF_FFFF);
+            }
+            return order;
+        }
+
+        // ---------------------------------------------------------------- phase 1: auction warm start
+
+        /// <summary>
+        /// Gauss-Seidel forward auction with epsilon scaling on scores x 16. A provider with capacity c
+        /// is c slots, kept as a min-heap on slot price inside its slot range; a need bids for the
+        /// cheapest slot of its best provider (raising it by best - second best + epsilon, where opting
+        /// out is worth 0), evicting the slot's holder. Only the final prices are kept (rounded down to
+        /// whole score units); the exact phases do not rely on the auction's properties, only profit from
+        /// how close its prices are.
+        /// </summary>
+        private void AuctionPrices(int[] order)
+        {
+            var slotCount = _slotStart[_providerCount];
+            var slotPrice = new long[slotCount];
+            var slotHolder = new int[slotCount];
+            var holderSlot = new int[_needCount];
+            var queue = new int[Math.Max(1, order.Length)];
+            var epsilon = Math.Max(1L, ((long)_maxScore << ScoreShift) / 8);
+            while (true)
+            {
+                Array.Fill(slotHolder, -1);
+                Array.Fill(holderSlot, -1);
+                // Circular queue of needs without a slot; each need is in it at most once.
+                var head = 0;
+                var count = order.Length;
+                Array.Copy(order, queue, order.Length);
+                while (count > 0)
+                {
+                    var j = queue[head];
+                    head = head + 1 == queue.Length ? 0 : head + 1;
+                    count--;
+                    var evicted = Bid(j, epsilon, slotPrice, slotHolder, holderSlot);
+                    if (evicted >= 0)
+                    {
+                        var tail = head + count;
+                        queue[tail >= queue.Length ? tail - queue.Length : tail] = evicted;
+                        count++;
+                    }
+                }
+                if (epsilon == 1)
+                {
+                    break;
+                }
+                epsilon = Math.Max(1, epsilon / EpsilonDivisor);
+            }
+            for (var p = 0; p < _providerCount; p++)
+            {
+                if (_slotStart[p] < _slotStart[p + 1])
+                {
+                    // Cheapest slot, in whole units; above the best score it only needs to exclude.
+                    Price[p] = Math.Min(slotPrice[_slotStart[p]] >> ScoreShift, _maxScore);
+                }
+            }
+        }
+
+        /// <summary>One bid; returns the need it evicted, or -1.</summary>
+        private int Bid(int j, long epsilon, long[] slotPrice, int[] slotHolder, int[] holderSlot)
+        {
+            var best = long.MinValue;
+            var second = 0L; // opting out is worth 0
+            var bestProvider = -1;
+            for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+            {
+                var p = _edgeProvider[e];
+                var root = _slotStart[p];
+                if (root == _slotStart[p + 1])
+                {
+                    continue; // capacity 0
+                }
+                var value = ((long)_edgeScore[e] << ScoreShift) - slotPrice[root];
+                if (value > best)
+                {
+                    second = Math.Max(second, best);
+                    best = value;
+                    bestProvider = p;
+                }
+                else if (value > second)
+                {
+                    second = value;
+                }
+            }
+            if (best <= 0)
+            {
+                return -1; // opts out at these prices
+            }
+            var slot = _slotStart[bestProvider];
+            var evicted = slotHolder[slot];
+            if (evicted >= 0)
+            {
+                holderSlot[evicted] = -1;
+            }
+            slotHolder[slot] = j;
+            holderSlot[j] = slot;
+            slotPrice[slot] += best - second + epsilon;
+            SiftDown(bestProvider, slotPrice, slotHolder, holderSlot);
+            return evicted;
+        }
+
+        private void SiftDown(int p, long[] slotPrice, int[] slotHolder, int[] holderSlot)
+        {
+            var root = _slotStart[p];
+            var size = _slotStart[p + 1] - root;
+            var i = 0;
+            while (true)
+            {
+                var child = 2 * i + 1;
+                if (child >= size)
+                {
+                    return;
+                }
+                if (child + 1 < size && slotPrice[root + child + 1] < slotPrice[root + child])
+                {
+                    child++;
+                }
+                if (slotPrice[root + child] >= slotPrice[root + i])
+                {
+                    return;
+                }
+                var a = root + i;
+                var b = root + child;
+                (slotPrice[a], slotPrice[b]) = (slotPrice[b], slotPrice[a]);
+                (slotHolder[a], slotHolder[b]) = (slotHolder[b], slotHolder[a]);
+                if (slotHolder[a] >= 0)
+                {
+                    holderSlot[slotHolder[a]] = a;
+                }
+                if (slotHolder[b] >= 0)
+                {
+                    holderSlot[slotHolder[b]] = b;
+                }
+                i = child;
+            }
+        }
+
+        // ------------------------------------------------------------- phase 2: exact duals, easy needs
+
+        /// <summary>Sets the need's profit to its best margin; takes that provider when it has room.</summary>
+        private bool AssignGreedily(int j)
+        {
+            long best = 0;
+            var bestEdge = -1;
+            for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+            {
+                var p = _edgeProvider[e];
+                var margin = _edgeScore[e] - Price[p];
+                if (margin > best || (margin == best && margin > 0 && bestEdge >= 0 && _load[_edgeProvider[bestEdge]] >= _capacity[_edgeProvider[bestEdge]] && _load[p] < _capacity[p]))
+                {
+                    best = margin;
+                    bestEdge = e;
+                }
+            }
+            Profit[j] = best;
+            if (best == 0)
+            {
+                return true; // unassigned is as good as anything: settled
+            }
+            var provider = _edgeProvider[bestEdge];
+            if (_load[provider] >= _capacity[provider])
+            {
+                return false; // waits for the forward phase
+            }
+            Place(j, provider, bestEdge, _slotStart[provider] + _load[provider]++);
+            return true;
+        }
+
+        private void Place(int j, int p, int edge, int slot)
+        {
+            _slotNeed[slot] = j;
+            _slotOf[j] = slot;
+            _providerOf[j] = p;
+            _edgeOf[j] = edge;
+        }
+
+        // ------------------------------------------------------- phase 3a: forward shortest paths
+
+        /// <summary>Routes a waiting need's unit: Dijkstra to the nearest provider with room, or to dropping
+        /// a need (possibly itself) to "unassigned", whichever is shorter in reduced costs.</summary>
         private void AddNeed(int k)
         {
-            // Initial profit: the best the need could get at current prices (0 = stay unassigned).
             long best = 0;
             for (var e = _edgeStart[k]; e < _edgeStart[k + 1]; e++)
             {
-                var gain = _edgeScore[e] - Price[_edgeProvider[e]];
-                if (gain > best)
-                {
-                    best = gain;
-                }
+                best = Math.Max(best, _edgeScore[e] - Price[_edgeProvider[e]]);
             }
-            Profit[k] = best;
+            Profit[k] = best; // prices may have risen since the greedy pass
             if (best == 0)
             {
-                return; // no candidate is worth anything at current prices: unassigned, duals unchanged
+                return;
             }
 
-            _sinkDist = best; // the "unassigned" arc
+            _sinkDist = best; // k's own "unassigned" arc
             _endNeed = k;
             _endProvider = -1;
-            Scan(k, 0, -1);
+            ScanForward(k, 0, -1);
 
             while (_heapCount > 0)
             {
                 var top = PopMin();
-                var d = top >> 32;
+                var d = (long)(top >> 32);
                 var p = (int)(top & 0xFFFF_FFFF);
-                if (d != _dist[p])
+                if (d != _providerDist[p])
                 {
                     continue; // stale entry
                 }
@@ -196,82 +448,75 @@ public static class AssignmentSolver
                 {
                     break;
                 }
-                _dist[p] = -1; // settled: no further label can improve it
-                _settled[_settledCount] = p;
-                _settledDist[_settledCount++] = d;
+                _providerDist[p] = -1; // settled
+                _settledProviders[_settledProviderCount] = p;
+                _settledProviderDist[_settledProviderCount++] = d;
                 var load = _load[p];
                 if (load < _capacity[p])
                 {
-                    _sinkDist = d; // room left: reaches the sink at reduced cost 0
+                    _sinkDist = d; // room: the unit stops here
                     _endProvider = p;
                     _endNeed = -1;
                     break;
                 }
-                // Full: continue through the needs it holds (reverse arcs, reduced cost 0).
                 var from = _slotStart[p];
                 for (var s = from; s < from + load; s++)
                 {
-                    Scan(_slotNeed[s], d, p);
+                    ScanForward(_slotNeed[s], d, p); // reverse arcs to its holders, reduced cost 0
                 }
             }
 
-            Stats.Searches++; Stats.Settled += _settledCount; Stats.Scanned += _scannedCount; Stats.Pushes += _touchedCount;
-            if (_scannedCount > 1000) Stats.Big++;
-            if (_scannedCount > Stats.Max) Stats.Max = _scannedCount;
-            UpdatePotentials();
-            Augment(k);
-            Reset();
+            // Potentials: settled nodes move by (sink distance - own distance); prices rise, profits fall.
+            var sink = _sinkDist;
+            for (var i = 0; i < _settledProviderCount; i++)
+            {
+                Price[_settledProviders[i]] += sink - _settledProviderDist[i];
+            }
+            for (var i = 0; i < _settledNeedCount; i++)
+            {
+                Profit[_settledNeeds[i]] -= sink - _settledNeedDist[i];
+            }
+
+            AugmentForward(k);
+            ResetSearch();
         }
 
-        /// <summary>Settles need j at distance d (it has a single incoming residual arc) and relaxes its arcs.</summary>
-        private void Scan(int j, long d, int currentProvider)
+        /// <summary>Settles need j at distance d (its only incoming arc is from its provider) and relaxes its arcs.</summary>
+        private void ScanForward(int j, long d, int currentProvider)
         {
-            _scanned[_scannedCount] = j;
-            _scannedDist[_scannedCount++] = d;
+            _settledNeeds[_settledNeedCount] = j;
+            _settledNeedDist[_settledNeedCount++] = d;
             var reach = d + Profit[j];
             if (reach < _sinkDist)
             {
-                _sinkDist = reach; // drop j, freeing its provider for the path behind it
+                _sinkDist = reach; // drop j to unassigned, freeing its slot for the path behind it
                 _endNeed = j;
                 _endProvider = -1;
             }
             var edgeProvider = _edgeProvider;
             var edgeScore = _edgeScore;
             var price = Price;
-            var dist = _dist;
+            var dist = _providerDist;
             for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
             {
                 var q = edgeProvider[e];
                 var nd = reach + price[q] - edgeScore[e];
-                // Settled providers have dist -1 and nd >= 0, so they are skipped here too.
+                // Settled providers have distance -1 <= nd, so they are skipped here too.
                 if (nd < dist[q] && nd < _sinkDist && q != currentProvider)
                 {
-                    if (dist[q] == Unreached)
+                    if (dist[q] == long.MaxValue)
                     {
-                        _touched[_touchedCount++] = q;
+                        _touchedProviders[_touchedProviderCount++] = q;
                     }
                     dist[q] = nd;
-                    _predNeed[q] = j;
-                    _predEdge[q] = e;
-                    Push((nd << 32) | (uint)q);
+                    _providerLink[q] = j;
+                    _providerEdge[q] = e;
+                    Push(((ulong)nd << 32) | (uint)q);
                 }
             }
         }
 
-        private void UpdatePotentials()
-        {
-            var sink = _sinkDist;
-            for (var i = 0; i < _settledCount; i++)
-            {
-                Price[_settled[i]] += sink - _settledDist[i];
-            }
-            for (var i = 0; i < _scannedCount; i++)
-            {
-                Profit[_scanned[i]] -= sink - _scannedDist[i];
-            }
-        }
-
-        private void Augment(int k)
+        private void AugmentForward(int k)
         {
             int p;
             int slot;
@@ -285,7 +530,7 @@ public static class AssignmentSolver
                 var dropped = _endNeed;
                 if (dropped == k)
                 {
-                    return; // staying unassigned is the best for the new need
+                    return; // staying unassigned is best for the new need
                 }
                 p = _providerOf[dropped];
                 slot = _slotOf[dropped];
@@ -294,13 +539,10 @@ public static class AssignmentSolver
             }
             while (true)
             {
-                var j = _predNeed[p];
+                var j = _providerLink[p];
                 var previousProvider = _providerOf[j];
                 var previousSlot = _slotOf[j];
-                _slotNeed[slot] = j;
-                _slotOf[j] = slot;
-                _providerOf[j] = p;
-                _edgeOf[j] = _predEdge[p];
+                Place(j, p, _providerEdge[p], slot);
                 if (j == k)
                 {
                     return;
@@ -310,20 +552,200 @@ public static class AssignmentSolver
             }
         }
 
-        private void Reset()
+        // ------------------------------------------------------ phase 3b: backward shortest paths
+
+        /// <summary>
+        /// Provider p has room but a positive price (its arc to the sink is saturated: a deficit of one
+        /// unit at least). Backward Dijkstra from p over reversed residual arcs to the sink finds the
+        /// cheapest way to fill one slot: an unassigned need joins (shifting others along), a need leaves
+        /// another provider, or p simply lowers its price to 0 (reverse auction).
+        /// </summary>
+        private void RelievePriced(int target)
         {
-            for (var i = 0; i < _touchedCount; i++)
+            BuildReverseAdjacency();
+            _sinkDist = Price[target]; // t -> target directly: give up the slot, price to 0
+            _endProvider = target;
+            _endNeed = -1;
+            ScanBackward(target, 0, -1);
+
+            while (_heapCount > 0)
             {
-                _dist[_touched[i]] = Unreached;
+                var top = PopMin();
+                var d = (long)(top >> 32);
+                var j = (int)(top & 0xFFFF_FFFF);
+                if (d != _needDist[j])
+                {
+                    continue;
+                }
+                if (d >= _sinkDist)
+                {
+                    break;
+                }
+                _needDist[j] = -1;
+                _settledNeeds[_settledNeedCount] = j;
+                _settledNeedDist[_settledNeedCount++] = d;
+                var holder = _providerOf[j];
+                if (holder < 0)
+                {
+                    _sinkDist = d; // an unassigned need (profit 0) takes the path
+                    _endNeed = j;
+                    _endProvider = -1;
+                    break;
+                }
+                if (_providerDist[holder] != -1)
+                {
+                    ScanBackward(holder, d, j); // j leaves its provider, reduced cost 0
+                }
             }
-            _touchedCount = 0;
-            _settledCount = 0;
-            _scannedCount = 0;
+
+            // Potentials: settled nodes move by (sink distance - own distance); prices fall, profits rise.
+            var sink = _sinkDist;
+            for (var i = 0; i < _settledProviderCount; i++)
+            {
+                Price[_settledProviders[i]] -= sink - _settledProviderDist[i];
+            }
+            for (var i = 0; i < _settledNeedCount; i++)
+            {
+                Profit[_settledNeeds[i]] += sink - _settledNeedDist[i];
+            }
+
+            AugmentBackward(target);
+            ResetSearch();
+        }
+
+        private void ScanBackward(int q, long d, int leavingHolder)
+        {
+            if (_providerDist[q] == long.MaxValue)
+            {
+                _touchedProviders[_touchedProviderCount++] = q;
+            }
+            _providerDist[q] = -1;
+            _providerLink[q] = leavingHolder;
+            _settledProviders[_settledProviderCount] = q;
+            _settledProviderDist[_settledProviderCount++] = d;
+            var reach = d + Price[q];
+            if (leavingHolder >= 0 && reach < _sinkDist)
+            {
+                _sinkDist = reach; // t -> q: q gives up the holder's slot and its price drops to 0
+                _endProvider = q;
+                _endNeed = -1;
+            }
+            var reverseEdge = _reverseEdge!;
+            var edgeNeed = _edgeNeed!;
+            var profit = Profit;
+            var dist = _needDist;
+            var price = Price[q];
+            for (var r = _reverseStart![q]; r < _reverseStart[q + 1]; r++)
+            {
+                var e = reverseEdge[r];
+                var j = edgeNeed[e];
+                var nd = d + profit[j] + price - _edgeScore[e];
+                if (nd < dist[j] && nd < _sinkDist && _providerOf[j] != q)
+                {
+                    if (dist[j] == long.MaxValue)
+                    {
+                        _touchedNeeds[_touchedNeedCount++] = j;
+                    }
+                    dist[j] = nd;
+                    _needLink[j] = q;
+                    _needEdge[j] = e;
+                    Push(((ulong)nd << 32) | (uint)j);
+                }
+            }
+        }
+
+        private void AugmentBackward(int target)
+        {
+            int mover;
+            if (_endProvider >= 0)
+            {
+                if (_endProvider == target)
+                {
+                    return; // the target's price is now 0: it keeps its room
+                }
+                // _endProvider gives up the holder it was reached through (its price is now 0).
+                var q = _endProvider;
+                mover = _providerLink[q];
+                var last = _slotStart[q] + --_load[q];
+                var freed = _slotOf[mover];
+                if (freed != last)
+                {
+                    var moved = _slotNeed[last];
+                    _slotNeed[freed] = moved;
+                    _slotOf[moved] = freed;
+                }
+            }
+            else
+            {
+                mover = _endNeed; // was unassigned
+            }
+            while (true)
+            {
+                var p = _needLink[mover];
+                var edge = _needEdge[mover];
+                if (p == target)
+                {
+                    Place(mover, p, edge, _slotStart[p] + _load[p]++);
+                    return;
+                }
+                var leaving = _providerLink[p]; // p's holder that continues the path toward the target
+                Place(mover, p, edge, _slotOf[leaving]);
+                mover = leaving;
+            }
+        }
+
+        private void BuildReverseAdjacency()
+        {
+            if (_reverseStart is not null)
+            {
+                return;
+            }
+            var edgeCount = _edgeProvider.Length;
+            var start = new int[_providerCount + 1];
+            foreach (var p in _edgeProvider)
+            {
+                start[p + 1]++;
+            }
+            for (var p = 0; p < _providerCount; p++)
+            {
+                start[p + 1] += start[p];
+            }
+            var fill = (int[])start.Clone();
+            var reverse = new int[edgeCount];
+            var edgeNeed = new int[edgeCount];
+            for (var j = 0; j < _needCount; j++)
+            {
+                for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+                {
+                    edgeNeed[e] = j;
+                    reverse[fill[_edgeProvider[e]]++] = e;
+                }
+            }
+            _reverseStart = start;
+            _reverseEdge = reverse;
+            _edgeNeed = edgeNeed;
+        }
+
+        private void ResetSearch()
+        {
+            for (var i = 0; i < _touchedProviderCount; i++)
+            {
+                _providerDist[_touchedProviders[i]] = long.MaxValue;
+            }
+            for (var i = 0; i < _touchedNeedCount; i++)
+            {
+                _needDist[_touchedNeeds[i]] = long.MaxValue;
+            }
+            _touchedProviderCount = 0;
+            _touchedNeedCount = 0;
+            _settledProviderCount = 0;
+            _settledNeedCount = 0;
             _heapCount = 0;
         }
 
-        // Binary min-heap of packed (distance << 32 | provider) keys; distances are in [0, 2^31).
-        private void Push(long key)
+        // Binary min-heap of packed (distance << 32 | node) keys: distances stay below 2^32 because
+        // only labels below the current sink distance (at most twice the largest score) are pushed.
+        private void Push(ulong key)
         {
             if (_heapCount == _heap.Length)
             {
@@ -344,7 +766,7 @@ public static class AssignmentSolver
             heap[i] = key;
         }
 
-        private long PopMin()
+        private ulong PopMin()
         {
             var heap = _heap;
             var top = heap[0];

@@ -160,7 +160,6 @@ internal static class Harness
         var solveMs = clock.Elapsed.TotalMilliseconds;
         var solveMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0;
 
-        Console.WriteLine(Stats.Show());
         var fcfs = FirstComeFirstServed.Solve(problem);
         var proof = Verify(problem, assignment, certificate);
 

@@ -199,7 +199,7 @@ public sealed class MatchingEngine(
                     ProviderId = providerFacts[p].Entity.Id,
                     Line = line,
                     Score = Math.Max(1, parts.Sum(s => s.Points)),
-                    ReasonsJson = JsonSerializer.Serialize(parts.Select(s => new { code = s.Code, zh = s.Label.Zh, en = s.Label.En, points = s.Points })),
+                    ReasonsJson = Needs.OfferReasons.Write(parts),
                     Status = OfferStatus.Pending,
                     CreatedAt = now,
                     ExpiresAt = now + options.Value.OfferLifetime,

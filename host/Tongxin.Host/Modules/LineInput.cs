@@ -1,4 +1,6 @@
 using System.Text.Json;
+using FluentValidation;
+using FluentValidation.Results;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Text;
 using Tongxin.Modules.Contracts;
@@ -12,20 +14,15 @@ internal static class LineInput
         catalog.Find(line) ?? throw RequestValidationException.ForField(field,
             HostTexts.Local("line.unknown", string.Join(", ", catalog.All.Select(m => m.Module.Info.Key))));
 
-    public static void AddErrors(Dictionary<string, string[]> errors, IReadOnlyList<FieldError> moduleErrors, string prefix)
-    {
-        foreach (var group in moduleErrors.GroupBy(e => e.Field))
-        {
-            var field = string.IsNullOrEmpty(group.Key) ? prefix : $"{prefix}.{group.Key}";
-            errors[field] = group.Select(e => e.Message.ForCurrentCulture()).ToArray();
-        }
-    }
+    public static string UnknownLineMessage(this ModuleCatalog catalog) =>
+        HostTexts.Local("line.unknown", string.Join(", ", catalog.All.Select(m => m.Module.Info.Key)));
 
-    public static void ThrowIfAny(Dictionary<string, string[]> errors)
+    /// <summary>Reports a module's field errors in a validator, named under a prefix (<c>details.grade</c>).</summary>
+    public static void AddModuleErrors<T>(this ValidationContext<T> context, IReadOnlyList<FieldError> moduleErrors, string prefix)
     {
-        if (errors.Count > 0)
+        foreach (var error in moduleErrors)
         {
-            throw new RequestValidationException(errors);
+            context.AddFailure(new ValidationFailure(string.IsNullOrEmpty(error.Field) ? prefix : $"{prefix}.{error.Field}", error.Message.ForCurrentCulture()));
         }
     }
 

@@ -29,11 +29,20 @@ public sealed record CreateNeed(string? Line, JsonElement? Details, Urgency? Urg
 
 internal sealed class CreateNeedValidator : AbstractValidator<CreateNeed>
 {
-    public CreateNeedValidator()
+    public CreateNeedValidator(ModuleCatalog modules)
     {
-        RuleFor(r => r.Line).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        RuleFor(r => r.Line).Cascade(CascadeMode.Stop).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .Must(line => modules.Find(line) is not null).WithMessage(_ => modules.UnknownLineMessage());
         RuleFor(r => r.Urgency).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
         RuleFor(r => r.Details).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        // The line's own rules on its details (tutoring: subject and grade 1–12; counselling: a reason category...).
+        RuleFor(r => r).Custom((request, context) =>
+        {
+            if (modules.Find(request.Line) is { } module && request.Details is { } details)
+            {
+                context.AddModuleErrors(module.ValidateNeedDetails(details), "details");
+            }
+        });
     }
 }
 
@@ -44,9 +53,6 @@ internal sealed class CreateNeedHandler(IGrainFactory grains, ICallerAccessor ca
     {
         var caller = callers.Current!;
         var module = modules.RequireLine(request.Line, "line");
-        var errors = new Dictionary<string, string[]>();
-        LineInput.AddErrors(errors, module.ValidateNeedDetails(request.Details!.Value), "details");
-        LineInput.ThrowIfAny(errors);
 
         var child = grains.GetGrain<IChildGrain>(request.ChildId);
         var snapshot = await child.GetSnapshotAsync();
@@ -55,7 +61,7 @@ internal sealed class CreateNeedHandler(IGrainFactory grains, ICallerAccessor ca
             throw NotFoundException.Child();
         }
         var created = await child.RequestNeedAsync(
-            new NeedRequest(module.Info.Key, request.Details.Value.GetRawText(), request.Urgency!.Value), caller.UserId);
+            new NeedRequest(module.Info.Key, request.Details!.Value.GetRawText(), request.Urgency!.Value), caller.UserId);
         await mediator.Publish(new NeedRequested(created.Id, created.Line, created.CountyCode), cancellationToken);
         return created;
     }

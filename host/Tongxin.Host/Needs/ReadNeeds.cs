@@ -99,8 +99,13 @@ internal static class OfferReasons
 {
     public sealed record Stored(string Code, string Zh, string En, int Points);
 
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Write(IEnumerable<Tongxin.Modules.Contracts.ScorePart> parts) =>
+        JsonSerializer.Serialize(parts.Select(p => new Stored(p.Code, p.Label.Zh, p.Label.En, p.Points)), Options);
+
     public static IReadOnlyList<ReasonView> Read(string json) =>
-        (JsonSerializer.Deserialize<List<Stored>>(json) ?? [])
+        (JsonSerializer.Deserialize<List<Stored>>(json, Options) ?? [])
             .Select(r => new ReasonView(r.Code, new Tongxin.Modules.Contracts.LocalizedText(r.Zh, r.En).ForCurrentCulture(), r.Points))
             .ToList();
 }

@@ -37,9 +37,17 @@ public sealed record ListProgrammes(string? Line, string? RegionCode, bool OpenO
 
 internal sealed class CreateProgrammeValidator : AbstractValidator<CreateProgramme>
 {
-    public CreateProgrammeValidator(TimeProvider clock)
+    public CreateProgrammeValidator(TimeProvider clock, ModuleCatalog modules)
     {
-        RuleFor(r => r.Line).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"));
+        RuleFor(r => r.Line).Cascade(CascadeMode.Stop).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
+            .Must(line => modules.Find(line) is not null).WithMessage(_ => modules.UnknownLineMessage());
+        RuleFor(r => r).Custom((request, context) =>
+        {
+            if (modules.Find(request.Line) is { } module)
+            {
+                context.AddModuleErrors(module.ValidateProviderOffer(request.Details.OrEmptyObject()), "details");
+            }
+        });
         RuleFor(r => r.Title).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
             .MaximumLength(200).WithMessage(_ => HostTexts.Local("field.tooLong", 200));
         RuleFor(r => r.RegionCodes).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"));
@@ -64,10 +72,7 @@ internal sealed class CreateProgrammeHandler(TongxinDbContext db, ICallerAccesso
     {
         var caller = callers.Current!;
         var module = modules.RequireLine(request.Line, "line");
-        var errors = new Dictionary<string, string[]>();
         var details = request.Details.OrEmptyObject();
-        LineInput.AddErrors(errors, module.ValidateProviderOffer(details), "details");
-        LineInput.ThrowIfAny(errors);
 
         var codes = request.RegionCodes!.Distinct().ToList();
         var regions = await db.Regions.AsNoTracking().Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);

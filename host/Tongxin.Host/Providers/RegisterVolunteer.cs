@@ -36,8 +36,25 @@ public sealed record RegisterVolunteer(
 
 internal sealed class RegisterVolunteerValidator : AbstractValidator<RegisterVolunteer>
 {
-    public RegisterVolunteerValidator()
+    public RegisterVolunteerValidator(ModuleCatalog modules)
     {
+        RuleFor(r => r).Custom((request, context) =>
+        {
+            var lines = (request.Lines ?? []).Distinct().ToList();
+            if (lines.Any(line => modules.Find(line) is null))
+            {
+                context.AddFailure("lines", modules.UnknownLineMessage());
+            }
+            foreach (var module in lines.Select(modules.Find).OfType<IServiceLineModule>())
+            {
+                var skills = request.Skills is not null && request.Skills.TryGetValue(module.Info.Key, out var s) ? s : ((JsonElement?)null).OrEmptyObject();
+                context.AddModuleErrors(module.ValidateProviderOffer(skills), $"skills.{module.Info.Key}");
+            }
+            foreach (var key in (request.Skills ?? []).Keys.Where(k => !lines.Contains(k)))
+            {
+                context.AddFailure($"skills.{key}", HostTexts.Local("provider.skills.notInLines"));
+            }
+        });
         RuleFor(r => r.DisplayName).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
             .MaximumLength(100).WithMessage(_ => HostTexts.Local("field.tooLong", 100));
         RuleFor(r => r.Gender).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
@@ -52,30 +69,13 @@ internal sealed class RegisterVolunteerValidator : AbstractValidator<RegisterVol
 }
 
 internal sealed class RegisterVolunteerHandler(
-    TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock)
+    TongxinDbContext db, ICallerAccessor callers, TimeProvider clock)
     : IRequestHandler<RegisterVolunteer, ProviderCreated>
 {
     public async Task<ProviderCreated> Handle(RegisterVolunteer request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var errors = new Dictionary<string, string[]>();
         var lines = request.Lines!.Distinct().ToList();
-        foreach (var line in lines)
-        {
-            var module = modules.Find(line);
-            if (module is null)
-            {
-                errors["lines"] = [HostTexts.Local("line.unknown", string.Join(", ", modules.All.Select(m => m.Module.Info.Key)))];
-                continue;
-            }
-            var skills = request.Skills is not null && request.Skills.TryGetValue(line, out var s) ? s : ((JsonElement?)null).OrEmptyObject();
-            LineInput.AddErrors(errors, module.ValidateProviderOffer(skills), $"skills.{line}");
-        }
-        foreach (var key in (request.Skills ?? []).Keys.Where(k => !lines.Contains(k)))
-        {
-            errors[$"skills.{key}"] = [HostTexts.Local("provider.skills.notInLines")];
-        }
-        LineInput.ThrowIfAny(errors);
 
         var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
             ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));

@@ -79,6 +79,43 @@ public sealed record ApiResponse(HttpStatusCode Status, string? ContentType, str
 
     public string Id => Json!["id"]!.GetValue<string>();
 
+    /// <summary>Every property name and string value in a JSON tree, decoded, to assert what a caller can or cannot see.</summary>
+    public static IEnumerable<string> Texts(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, value) in obj)
+                {
+                    yield return name;
+                    foreach (var text in Texts(value))
+                    {
+                        yield return text;
+                    }
+                }
+                break;
+            case JsonArray array:
+                foreach (var text in array.SelectMany(Texts))
+                {
+                    yield return text;
+                }
+                break;
+            case JsonValue value when value.TryGetValue<string>(out var s):
+                yield return s;
+                break;
+        }
+    }
+
+    /// <summary>Neither a field name nor any value mentions what the caller must not see.</summary>
+    public static void AssertNothingOf(JsonNode? node, params string[] forbidden)
+    {
+        var texts = Texts(node).ToList();
+        foreach (var word in forbidden)
+        {
+            Assert.DoesNotContain(texts, t => t.Contains(word, StringComparison.Ordinal));
+        }
+    }
+
     public T Get<T>(string property) => Json![property]!.GetValue<T>();
 
     public JsonArray Array => Json!.AsArray();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Tongxin.Host.Persistence;
 using Xunit;
@@ -24,6 +25,9 @@ public abstract class TongxinApp : IAsyncLifetime
     /// <summary>Extra settings for a class that needs them (a module switched off, a plug-in folder).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>A clock to put in place of the system's, for a class that moves time.</summary>
+    protected virtual TimeProvider? ClockOverride => null;
+
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
     public IServiceProvider Services => Factory.Services;
@@ -31,11 +35,11 @@ public abstract class TongxinApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(Provider);
-        _factory = CreateFactory(Database, ExtraSettings);
+        _factory = CreateFactory(Database, ExtraSettings, ClockOverride);
         _ = _factory.Server; // start now, so a broken start fails the fixture, not a random test
     }
 
-    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null)
+    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? clock = null)
     {
         var pluginFolder = Directory.CreateTempSubdirectory("tongxin-plugins-").FullName;
         return new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -48,6 +52,10 @@ public abstract class TongxinApp : IAsyncLifetime
             foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             {
                 builder.UseSetting(key, value);
+            }
+            if (clock is not null)
+            {
+                builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
             }
         });
     }
@@ -109,6 +117,29 @@ public sealed class SqliteCounty : CountyApp
 }
 
 public sealed class PostgresCounty : CountyApp
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.PostgreSQL;
+}
+
+/// <summary>
+/// The host with matching run only on request (<c>POST /api/matching/run</c>), so a test sees exactly
+/// what one batch does; and a clock the test can move.
+/// </summary>
+public abstract class MatchingApp : TongxinApp
+{
+    public MovableClock Clock { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Matching:AutoRun"] = "false" };
+
+    protected override TimeProvider? ClockOverride => Clock;
+}
+
+public sealed class SqliteMatchingApp : MatchingApp
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresMatchingApp : MatchingApp
 {
     protected override DatabaseProvider Provider => DatabaseProvider.PostgreSQL;
 }
