@@ -35,7 +35,7 @@ public static class AuditOutcomes
         AccessDeniedException => Denied,
         NotFoundException => NotFound,
         RequestValidationException => Invalid,
-        ConflictException or DbUpdateConcurrencyException => Conflict,
+        ConflictException or DbUpdateConcurrencyException or Tongxin.Grains.GrainConflictException => Conflict,
         RuleViolationException => Refused,
         _ => Failed,
     };

@@ -45,7 +45,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         AccessDeniedException e => Problem(403, "problem.forbidden", e.Message),
         NotFoundException e => Problem(404, "problem.notFound", e.Message),
         ConflictException e => WithField(Problem(409, "problem.conflict", e.Message), e.Field, e.Message),
-        DbUpdateConcurrencyException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
+        DbUpdateConcurrencyException or Tongxin.Grains.GrainConflictException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
         RuleViolationException e => WithField(Problem(422, "problem.rule", e.Message), e.Field, e.Message),
         OperationCanceledException => Problem(499, "problem.cancelled", HostTexts.Local("problem.cancelled")),
         _ => Problem(500, "problem.internal", HostTexts.Local("problem.internal.detail")),

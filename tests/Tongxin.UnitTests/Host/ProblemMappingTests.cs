@@ -21,9 +21,10 @@ public sealed class ProblemMappingTests
     [InlineData(typeof(ConflictException), 409)]
     [InlineData(typeof(RuleViolationException), 422)]
     [InlineData(typeof(UnauthenticatedException), 401)]
+    [InlineData(typeof(Tongxin.Grains.GrainConflictException), 409)]
     public void KnownExceptionsKeepTheirMeaning(Type exceptionType, int status)
     {
-        var constructor = exceptionType.GetConstructors().Single();
+        var constructor = exceptionType.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
         var arguments = constructor.GetParameters().Select((p, i) => i == 0 ? (object?)"detail for the user" : null).ToArray();
         var exception = (Exception)constructor.Invoke(arguments);
         Assert.Equal(status, ProblemExceptionHandler.ToProblem(exception).Status);

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tongxin.Host.Persistence;
+using Tongxin.IntegrationTests.Infrastructure;
+using Xunit;
+
+namespace Tongxin.IntegrationTests.Matching;
+
+public sealed class CapacityRaceTestsOnSqlite(SqliteMatchingApp app) : CapacityRaceTests(app), IClassFixture<SqliteMatchingApp>;
+
+public sealed class CapacityRaceTestsOnPostgres(PostgresMatchingApp app) : CapacityRaceTests(app), IClassFixture<PostgresMatchingApp>
+{
+    /// <summary>Two hosts on one PostgreSQL database, each with its own grain activations: the versions keep them honest.</summary>
+    [Fact]
+    public async Task TwoHostsOnOneDatabaseNeverCommitBeyondCapacity()
+    {
+        var (county, volunteerId, offers) = await SeedRaceAsync();
+        await using var second = TongxinApp.CreateFactory(app.Database, new Dictionary<string, string?> { ["Matching:AutoRun"] = "false" });
+        var token = await TokenAsync(county);
+        var clients = new[] { app.Factory.CreateClient(), second.CreateClient() };
+        foreach (var client in clients)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        var statuses = await Task.WhenAll(offers.Select((offer, i) => AcceptAsync(clients[i % 2], offer)));
+
+        await AssertExactlyCapacityAcceptedAsync(statuses, volunteerId, offers);
+    }
+}
+
+/// <summary>
+/// 200 offers to one volunteer with capacity 5 (as stale offers from several batches or hosts can leave
+/// them), accepted all at once: exactly 5 succeed, the rest get 409, and the database agrees.
+/// </summary>
+public abstract class CapacityRaceTests(MatchingApp app)
+{
+    protected const int Capacity = 5;
+    protected const int Racers = 200;
+
+    [Fact]
+    public async Task TwoHundredParallelAcceptsFillExactlyTheCapacity()
+    {
+        var (county, volunteerId, offers) = await SeedRaceAsync();
+        var client = app.Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(county));
+
+        var statuses = await Task.WhenAll(offers.Select(offer => AcceptAsync(client, offer)));
+
+        await AssertExactlyCapacityAcceptedAsync(statuses, volunteerId, offers);
+    }
+
+    protected async Task<(TestCounty County, string VolunteerId, List<string> Offers)> SeedRaceAsync()
+    {
+        var county = await TestCounty.CreateAsync(app);
+        var (volunteerId, _) = await county.VolunteerAsync("busy", "female", county.VillageA1, ["caring-mother"],
+            new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: Capacity);
+        var child = await county.ChildAsync("director-a1", county.VillageA1);
+
+        // 200 needs of the village, each with a pending offer to the same volunteer.
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TongxinDbContext>();
+        var regionPath = (await db.Children.SingleAsync(c => c.Id == child)).RegionPath;
+        var now = DateTime.UtcNow;
+        var offers = new List<string>();
+        for (var i = 0; i < Racers; i++)
+        {
+            var need = new Need
+            {
+                Id = Ids.New(), ChildId = child, Line = "caring-mother", DetailsJson = "{\"supportKinds\":[\"daily-life\"]}",
+                Urgency = Urgency.Normal, Status = NeedStatus.Offered, RegionPath = regionPath, CountyCode = county.Code,
+                CreatedByUserId = "test", CreatedAt = now, UpdatedAt = now, Version = 1,
+            };
+            var offer = new Offer
+            {
+                Id = Ids.New(), NeedId = need.Id, ProviderId = volunteerId, Line = "caring-mother", Score = 10, ReasonsJson = "[]",
+                Status = OfferStatus.Pending, CreatedAt = now, ExpiresAt = now.AddDays(7), Version = 1,
+            };
+            db.Needs.Add(need);
+            db.Offers.Add(offer);
+            offers.Add(offer.Id);
+        }
+        await db.SaveChangesAsync();
+        return (county, volunteerId, offers);
+    }
+
+    protected static async Task<string> TokenAsync(TestCounty county)
+    {
+        var volunteer = await county.As("busy");
+        return volunteer.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+    }
+
+    protected static async Task<HttpStatusCode> AcceptAsync(HttpClient client, string offerId)
+    {
+        using var response = await client.PostAsync($"/api/offers/{offerId}/accept", null);
+        return response.StatusCode;
+    }
+
+    protected async Task AssertExactlyCapacityAcceptedAsync(HttpStatusCode[] statuses, string volunteerId, List<string> offers)
+    {
+        Assert.Equal(Capacity, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(Racers - Capacity, statuses.Count(s => s == HttpStatusCode.Conflict));
+
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TongxinDbContext>();
+        var provider = await db.Providers.AsNoTracking().SingleAsync(p => p.Id == volunteerId);
+        Assert.Equal(Capacity, provider.Committed);
+        Assert.Equal(Capacity, await db.Pairings.CountAsync(p => p.ProviderId == volunteerId && p.Status == PairingStatus.Active));
+        Assert.Equal(Capacity, await db.Offers.CountAsync(o => offers.Contains(o.Id) && o.Status == OfferStatus.Accepted));
+        var needIds = await db.Offers.Where(o => offers.Contains(o.Id)).Select(o => o.NeedId).ToListAsync();
+        Assert.Equal(Capacity, await db.Needs.CountAsync(n => needIds.Contains(n.Id) && n.Status == NeedStatus.Matched));
+        // The losers' needs went back to matching rather than hanging on a dead offer.
+        Assert.Equal(Racers - Capacity, await db.Needs.CountAsync(n => needIds.Contains(n.Id) && n.Status == NeedStatus.Open));
+    }
+}
