@@ -18,9 +18,6 @@ namespace Tongxin.Host.Matching;
 /// <summary>What one batch did.</summary>
 public sealed record BatchResult(string Line, string CountyCode, int OpenNeeds, int Providers, int Candidates, int OffersMade, long TotalScore, int OffersExpired);
 
-/// <summary>Matching made an offer: a module may react (notify, log) without the host knowing it.</summary>
-public sealed record OfferMade(string OfferId, string NeedId, string ProviderId, string Line, int Score) : INotification;
-
 /// <summary>
 /// Batch matching for one line in one county: every open need with consent against every provider
 /// with free capacity. Hard rules (vetting, capacity, coverage, and the line's own) filter pairs;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tongxin.Host.Needs;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Matching;
 

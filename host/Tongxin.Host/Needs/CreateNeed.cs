@@ -9,6 +9,7 @@ using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Needs;
 
@@ -62,7 +63,7 @@ internal sealed class CreateNeedHandler(IGrainFactory grains, ICallerAccessor ca
         }
         var created = await child.RequestNeedAsync(
             new NeedRequest(module.Info.Key, request.Details!.Value.GetRawText(), request.Urgency!.Value), caller.UserId);
-        await mediator.Publish(new NeedRequested(created.Id, created.Line, created.CountyCode), cancellationToken);
+        await mediator.Publish(new NeedRequested(created.Id, request.ChildId, created.Line, created.CountyCode), cancellationToken);
         return created;
     }
 }

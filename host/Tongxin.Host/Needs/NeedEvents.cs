@@ -8,8 +8,5 @@ public sealed record NeedCreated(string Id, NeedStatus Status, string Line, stri
     string Requests.IAuditSubject.AuditSubjectId => Id;
 }
 
-/// <summary>A child director asked for help: matching should run for this line and county.</summary>
-public sealed record NeedRequested(string NeedId, string Line, string CountyCode) : INotification;
-
 /// <summary>A need is open again (offer declined, expired or withdrawn): matching should run.</summary>
 public sealed record NeedReopened(string NeedId, string Line, string CountyCode) : INotification;

@@ -12,6 +12,7 @@ using Tongxin.Host.Providers;
 using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Offers;
 
@@ -27,8 +28,6 @@ public sealed record OfferView(
     string ProviderName,
     ChildForProvider Child,
     JsonElement Details);
-
-public sealed record PairingAccepted(string PairingId, string NeedId, string ChildId, string ProviderId, string Line) : INotification;
 
 /// <summary><c>GET /api/offers?mine=true</c>: offers made to the caller (or to the volunteers and programmes of their organisation).</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]

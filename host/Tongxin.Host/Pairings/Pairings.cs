@@ -11,6 +11,7 @@ using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Pairings;
 
@@ -30,8 +31,6 @@ public sealed record PairingView(
     ChildForProvider Child,
     JsonElement Details,
     IReadOnlyList<SessionView> Sessions);
-
-public sealed record PairingEnded(string PairingId, string ProviderId, string Line, string CountyCode) : INotification;
 
 /// <summary>
 /// <c>GET /api/pairings/{id}</c>: for the provider side (the volunteer, their organisation) and for the staff of

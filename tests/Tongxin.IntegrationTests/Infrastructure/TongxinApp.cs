@@ -28,6 +28,11 @@ public abstract class TongxinApp : IAsyncLifetime
     /// <summary>A clock to put in place of the system's, for a class that moves time.</summary>
     protected virtual TimeProvider? ClockOverride => null;
 
+    /// <summary>Extra services for a class that needs them (e.g. an event recorder standing in for a module).</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
+    }
+
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
     public IServiceProvider Services => Factory.Services;
@@ -35,11 +40,12 @@ public abstract class TongxinApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(Provider);
-        _factory = CreateFactory(Database, ExtraSettings, ClockOverride);
+        _factory = CreateFactory(Database, ExtraSettings, ClockOverride, ConfigureTestServices);
         _ = _factory.Server; // start now, so a broken start fails the fixture, not a random test
     }
 
-    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? clock = null)
+    public static WebApplicationFactory<Program> CreateFactory(
+        TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         var pluginFolder = Directory.CreateTempSubdirectory("tongxin-plugins-").FullName;
         return new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -53,10 +59,14 @@ public abstract class TongxinApp : IAsyncLifetime
             {
                 builder.UseSetting(key, value);
             }
-            if (clock is not null)
+            builder.ConfigureTestServices(collection =>
             {
-                builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
-            }
+                if (clock is not null)
+                {
+                    collection.AddSingleton(clock);
+                }
+                services?.Invoke(collection);
+            });
         });
     }
 
