@@ -143,11 +143,25 @@ internal sealed class ListProgrammesHandler(TongxinDbContext db, ICallerAccessor
             .OrderBy(p => p.StartsOn).ThenBy(p => p.Id)
             .ToListAsync(cancellationToken);
         var today = clock.Today();
-        return candidates
+        var listed = candidates
             .Where(p => scope == "/" || ProviderJson.Strings(p.CoveredPathsJson).Any(c => c.StartsWith(scope, StringComparison.Ordinal) || scope.StartsWith(c, StringComparison.Ordinal)))
             .Where(p => request.Line is null || ProviderJson.Strings(p.LinesJson).Contains(request.Line))
             .Where(p => !request.OpenOnly || ProviderJson.IsOpen(p, today))
-            .Select(p => ProviderJson.Programme(p, today))
             .ToList();
+
+        // The waiting list: open needs of the programme's line inside the regions it covers.
+        var lines = listed.SelectMany(p => ProviderJson.Strings(p.LinesJson)).Distinct().ToList();
+        var counties = listed.Select(p => RegionPaths.County(p.RegionPath)).Distinct().ToList();
+        var open = await db.Needs.AsNoTracking()
+            .Where(n => n.Status == NeedStatus.Open && lines.Contains(n.Line) && counties.Contains(n.CountyCode))
+            .Select(n => new { n.Line, n.RegionPath })
+            .ToListAsync(cancellationToken);
+        return listed.Select(p =>
+        {
+            var covered = ProviderJson.Strings(p.CoveredPathsJson);
+            var line = ProviderJson.Strings(p.LinesJson).Single();
+            var waiting = open.Count(n => n.Line == line && RegionPaths.Covers(covered, n.RegionPath));
+            return ProviderJson.Programme(p, today, waiting);
+        }).ToList();
     }
 }

@@ -29,6 +29,7 @@ public sealed record ProgrammeView(
     IReadOnlyList<string> RegionCodes,
     int Seats,
     int SeatsTaken,
+    int Waiting,
     DateOnly? StartsOn,
     DateOnly? EndsOn,
     int? AgeMin,
@@ -61,12 +62,12 @@ internal static class ProviderJson
         p.Capacity, p.Committed, Strings(p.AvailabilityJson), p.UserId, p.OrganisationId,
         new VettingView(p.VettingStatus, p.VettingCheckedAt, p.VettingExpiresAt, p.VettingReference, VettingValid(p, now)), p.Version);
 
-    public static ProgrammeView Programme(Provider p, DateOnly today)
+    public static ProgrammeView Programme(Provider p, DateOnly today, int waiting = 0)
     {
         var line = Strings(p.LinesJson).Single();
         var regionCodes = Strings(p.CoveredPathsJson).Select(path => Regions.RegionPaths.Codes(path).Last()).ToList();
         return new ProgrammeView(
-            p.Id, line, p.DisplayName, regionCodes, p.Capacity, p.Committed, p.StartsOn, p.EndsOn, p.AgeMin, p.AgeMax, p.FundingSource,
+            p.Id, line, p.DisplayName, regionCodes, p.Capacity, p.Committed, waiting, p.StartsOn, p.EndsOn, p.AgeMin, p.AgeMax, p.FundingSource,
             OfferFor(p, line), p.OrganisationId, IsOpen(p, today), p.Version);
     }
 

@@ -154,6 +154,7 @@ public abstract class MatchingTests(MatchingApp app)
         await county.RunMatchingAsync("holiday-activities");
         var listed = (await owner.GetAsync("/api/programmes?line=holiday-activities")).Array.Single(p => p!["id"]!.GetValue<string>() == programme)!;
         Assert.Equal(3, listed["seatsTaken"]!.GetValue<int>());
+        Assert.Equal(2, listed["waiting"]!.GetValue<int>());
         Assert.False(listed["open"]!.GetValue<bool>());
         var statuses = new List<string>();
         foreach (var need in needs)
@@ -200,6 +201,29 @@ public abstract class MatchingTests(MatchingApp app)
         var offer = Assert.Single((await counsellor.GetAsync("/api/offers?mine=true")).Array)!;
         Assert.Equal(urgent, offer["needId"]!.GetValue<string>());
         Assert.Equal("open", (await county.NeedStatusAsync("director-a1", normal)).Get<string>("status"));
+    }
+
+    [Fact]
+    public async Task AChildKeepsTheSameCounsellorWhenOneExists()
+    {
+        var county = await TestCounty.CreateAsync(app);
+        var counselling = new Dictionary<string, object> { ["counselling"] = new { qualifications = new[] { "social-worker" }, modes = new[] { "phone" } } };
+        var (_, familiar) = await county.VolunteerAsync("familiar", "female", county.VillageA2, ["counselling"], counselling);
+        var child = await county.ChildAsync("director-a1", county.VillageA1);
+        await county.NeedAsync("director-a1", child, "counselling", new { reasonCategory = "emotional", mode = "phone" });
+        await county.RunMatchingAsync("counselling");
+        var first = Assert.Single((await familiar.GetAsync("/api/offers?mine=true")).Array)!;
+        var pairing = (await familiar.PostAsync($"/api/offers/{first["id"]}/accept", new { })).AssertStatus(HttpStatusCode.OK).Get<string>("pairingId");
+        (await familiar.PostAsync($"/api/pairings/{pairing}/end", new { reason = "阶段性辅导结束" })).AssertStatus(HttpStatusCode.OK);
+
+        // Months later the child needs counselling again; a counsellor in the child's own village has appeared.
+        var (_, nearer) = await county.VolunteerAsync("nearer", "female", county.VillageA1, ["counselling"], counselling);
+        var again = await county.NeedAsync("director-a1", child, "counselling", new { reasonCategory = "family-conflict", mode = "phone" });
+        await county.RunMatchingAsync("counselling");
+        var offer = Assert.Single((await familiar.GetAsync("/api/offers?mine=true&status=pending")).Array)!;
+        Assert.Equal(again, offer["needId"]!.GetValue<string>());
+        Assert.Contains(offer["reasons"]!.AsArray(), r => r!["code"]!.GetValue<string>() == "counselling.continuity");
+        Assert.Empty((await nearer.GetAsync("/api/offers?mine=true")).Array);
     }
 
     [Fact]
