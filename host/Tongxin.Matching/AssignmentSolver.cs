@@ -111,7 +111,7 @@ public static class AssignmentSolver
         private int[]? _reverseEdge;
         private int[]? _edgeNeed;
 
-        private long _sinkDist;
+        private long _sinkDist; private long _bids, _fwdScanned, _bwdScanned, _relieves;
         private int _endNeed;
         private int _endProvider;
 
@@ -165,11 +165,13 @@ public static class AssignmentSolver
 
         public void Run(AssignmentSolverOptions options)
         {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             var order = OrderByBestScore();
             if (options.AuctionWarmStart && _needCount > 0)
             {
                 AuctionPrices(order);
             }
+            Console.Error.WriteLine($"auction {sw.ElapsedMilliseconds} ms bids {_bids}");
             for (var p = 0; p < _providerCount; p++)
             {
                 if (_capacity[p] == 0)
@@ -187,17 +189,22 @@ public static class AssignmentSolver
                     waiting.Add(j);
                 }
             }
+            int deficits0 = 0; for (var p = 0; p < _providerCount; p++) if (_load[p] < _capacity[p] && Price[p] > 0) deficits0++;
+            Console.Error.WriteLine($"greedy {sw.ElapsedMilliseconds} ms waiting {waiting.Count} deficit providers {deficits0}");
             foreach (var j in waiting)
             {
                 AddNeed(j);
             }
+            int deficits = 0; for (var p = 0; p < _providerCount; p++) if (_load[p] < _capacity[p] && Price[p] > 0) deficits++;
+            Console.Error.WriteLine($"forward {sw.ElapsedMilliseconds} ms settledNeeds {_fwdScanned} deficit providers {deficits}");
             for (var p = 0; p < _providerCount; p++)
             {
                 while (_load[p] < _capacity[p] && Price[p] > 0)
                 {
-                    RelievePriced(p);
+                    RelievePriced(p); _relieves++;
                 }
             }
+            Console.Error.WriteLine($"backward {sw.ElapsedMilliseconds} ms relieves {_relieves} settledNeeds {_bwdScanned}");
         }
 
         public Assignment ToAssignment()
@@ -271,12 +278,32 @@ public static class AssignmentSolver
                     var j = queue[head];
                     head = head + 1 == queue.Length ? 0 : head + 1;
                     count--;
+                    _bids++;
                     var evicted = Bid(j, epsilon, slotPrice, slotHolder, holderSlot);
                     if (evicted >= 0)
                     {
                         var tail = head + count;
                         queue[tail >= queue.Length ? tail - queue.Length : tail] = evicted;
                         count++;
+                    }
+                }
+                // A slot nobody holds at the end of a phase was not worth its price to anyone: back to 0
+                // (forward-only bidding never lowers a price, and a provider with room is worth 0 at the
+                // optimum). Without this, prices inflated by a large epsilon would never come down.
+                for (var p = 0; p < _providerCount; p++)
+                {
+                    var freed = false;
+                    for (var s = _slotStart[p]; s < _slotStart[p + 1]; s++)
+                    {
+                        if (slotHolder[s] < 0 && slotPrice[s] != 0)
+                        {
+                            slotPrice[s] = 0;
+                            freed = true;
+                        }
+                    }
+                    if (freed)
+                    {
+                        Heapify(p, slotPrice, slotHolder, holderSlot);
                     }
                 }
                 if (epsilon == 1)
@@ -334,15 +361,23 @@ public static class AssignmentSolver
             slotHolder[slot] = j;
             holderSlot[j] = slot;
             slotPrice[slot] += best - second + epsilon;
-            SiftDown(bestProvider, slotPrice, slotHolder, holderSlot);
+            SiftDown(bestProvider, 0, slotPrice, slotHolder, holderSlot);
             return evicted;
         }
 
-        private void SiftDown(int p, long[] slotPrice, int[] slotHolder, int[] holderSlot)
+        private void Heapify(int p, long[] slotPrice, int[] slotHolder, int[] holderSlot)
+        {
+            var size = _slotStart[p + 1] - _slotStart[p];
+            for (var i = size / 2 - 1; i >= 0; i--)
+            {
+                SiftDown(p, i, slotPrice, slotHolder, holderSlot);
+            }
+        }
+
+        private void SiftDown(int p, int i, long[] slotPrice, int[] slotHolder, int[] holderSlot)
         {
             var root = _slotStart[p];
             var size = _slotStart[p + 1] - root;
-            var i = 0;
             while (true)
             {
                 var child = 2 * i + 1;
@@ -477,6 +512,7 @@ public static class AssignmentSolver
                 Profit[_settledNeeds[i]] -= sink - _settledNeedDist[i];
             }
 
+            _fwdScanned += _settledNeedCount;
             AugmentForward(k);
             ResetSearch();
         }
@@ -609,7 +645,21 @@ public static class AssignmentSolver
                 Profit[_settledNeeds[i]] += sink - _settledNeedDist[i];
             }
 
+            _bwdScanned += _settledNeedCount;
             AugmentBackward(target);
+
+            // A settled provider's price fell; its other holders were not on the search's frontier, so
+            // raise their profits to keep every assigned edge tight (u + v = score). That only raises
+            // reduced costs of their other arcs, so the potentials stay valid.
+            for (var i = 0; i < _settledProviderCount; i++)
+            {
+                var q = _settledProviders[i];
+                for (var s = _slotStart[q]; s < _slotStart[q] + _load[q]; s++)
+                {
+                    var h = _slotNeed[s];
+                    Profit[h] = _edgeScore[_edgeOf[h]] - Price[q];
+                }
+            }
             ResetSearch();
         }
 

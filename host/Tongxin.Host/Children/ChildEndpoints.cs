@@ -41,6 +41,11 @@ internal sealed class ChildEndpoints : IEndpointGroup
             .WithSummary("Log a call or home visit")
             .ProducesProblem(400).ProducesProblem(404);
 
+        group.MapGet("/{id}/care-record", async (string id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetCareRecord(id), ct)))
+            .WithSummary("The child's care and help record (关爱帮扶记录): pairings and purchased-service deliveries")
+            .ProducesProblem(404);
+
         group.MapGet("/{id}/contacts", async (string id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListContacts(id), ct)))
             .WithSummary("The contact log of a child, newest first")

@@ -110,6 +110,7 @@ public static class TongxinHost
         });
         services.AddGrain<IChildGrain, ChildGrain>();
         services.AddGrain<IProviderGrain, ProviderGrain>();
+        services.AddGrain<IContractGrain, ContractGrain>();
         return services;
     }
 

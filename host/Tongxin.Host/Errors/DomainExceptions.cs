@@ -27,8 +27,18 @@ public sealed class ConflictException(string detail, string? field = null) : Exc
     public string? Field { get; } = field;
 }
 
-/// <summary>A business rule refuses it (e.g. no guardian consent): 422.</summary>
-public sealed class RuleViolationException(string detail, string? field = null) : Exception(detail)
+/// <summary>A business rule refuses it (e.g. no guardian consent): 422, naming the field (or, for a bulk upload, each bad row).</summary>
+public sealed class RuleViolationException : Exception
 {
-    public string? Field { get; } = field;
+    public RuleViolationException(string detail, string? field = null) : base(detail)
+    {
+        Errors = field is null ? null : new Dictionary<string, string[]> { [field] = [detail] };
+    }
+
+    public RuleViolationException(string detail, IReadOnlyDictionary<string, string[]> errors) : base(detail)
+    {
+        Errors = errors;
+    }
+
+    public IReadOnlyDictionary<string, string[]>? Errors { get; }
 }

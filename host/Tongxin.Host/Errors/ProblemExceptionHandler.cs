@@ -46,7 +46,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         NotFoundException e => Problem(404, "problem.notFound", e.Message),
         ConflictException e => WithField(Problem(409, "problem.conflict", e.Message), e.Field, e.Message),
         DbUpdateConcurrencyException or Tongxin.Grains.GrainConflictException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
-        RuleViolationException e => WithField(Problem(422, "problem.rule", e.Message), e.Field, e.Message),
+        RuleViolationException e => WithErrors(Problem(422, "problem.rule", e.Message), e.Errors),
         OperationCanceledException => Problem(499, "problem.cancelled", HostTexts.Local("problem.cancelled")),
         _ => Problem(500, "problem.internal", HostTexts.Local("problem.internal.detail")),
     };
@@ -55,6 +55,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     {
         var problem = Problem(400, "problem.validation", HostTexts.Local("problem.validation.detail", string.Join(", ", errors.Keys)));
         problem.Extensions["errors"] = errors;
+        return problem;
+    }
+
+    private static ProblemDetails WithErrors(ProblemDetails problem, IReadOnlyDictionary<string, string[]>? errors)
+    {
+        if (errors is not null)
+        {
+            problem.Extensions["errors"] = errors;
+        }
         return problem;
     }
 

@@ -23,6 +23,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<Offer> Offers => Set<Offer>();
     public DbSet<Pairing> Pairings => Set<Pairing>();
     public DbSet<PairingSession> PairingSessions => Set<PairingSession>();
+    public DbSet<PurchasedServiceContract> Contracts => Set<PurchasedServiceContract>();
+    public DbSet<ServiceDelivery> Deliveries => Set<ServiceDelivery>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -123,6 +125,49 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
         ConfigureMatching(modelBuilder);
+        ConfigurePurchasedServices(modelBuilder);
+    }
+
+    private static void ConfigurePurchasedServices(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PurchasedServiceContract>(contract =>
+        {
+            contract.ToTable("PurchasedServiceContracts");
+            contract.HasKey(c => c.Id);
+            contract.Property(c => c.Id).HasMaxLength(32);
+            contract.Property(c => c.OrganisationId).HasMaxLength(32);
+            contract.Property(c => c.Line).HasMaxLength(64);
+            contract.Property(c => c.Title).HasMaxLength(200);
+            contract.Property(c => c.CoveredPathsJson).HasMaxLength(4000);
+            contract.Property(c => c.RegionPath).HasMaxLength(200);
+            contract.Property(c => c.UnitKind).HasConversion<string>().HasMaxLength(16);
+            contract.Property(c => c.FundingSource).HasConversion<string>().HasMaxLength(32);
+            contract.Property(c => c.CreatedByUserId).HasMaxLength(32);
+            contract.Property(c => c.Version).IsConcurrencyToken();
+            contract.HasIndex(c => c.RegionPath);
+            contract.HasIndex(c => c.OrganisationId);
+        });
+
+        modelBuilder.Entity<ServiceDelivery>(delivery =>
+        {
+            delivery.ToTable("ServiceDeliveries");
+            delivery.HasKey(d => d.Id);
+            delivery.Property(d => d.Id).HasMaxLength(32);
+            delivery.Property(d => d.ContractId).HasMaxLength(32);
+            delivery.Property(d => d.ChildId).HasMaxLength(32);
+            delivery.Property(d => d.RegionPath).HasMaxLength(200);
+            delivery.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+            delivery.Property(d => d.Notes).HasMaxLength(2000);
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            delivery.Property(d => d.CorrectsId).HasMaxLength(32);
+            delivery.Property(d => d.StatusReason).HasMaxLength(500);
+            delivery.Property(d => d.IdempotencyKey).HasMaxLength(100);
+            delivery.Property(d => d.RequestHash).HasMaxLength(64);
+            delivery.Property(d => d.ReportedByUserId).HasMaxLength(32);
+            delivery.HasIndex(d => new { d.ContractId, d.IdempotencyKey }).IsUnique();
+            delivery.HasIndex(d => new { d.ContractId, d.At });
+            delivery.HasIndex(d => new { d.ChildId, d.At });
+        });
     }
 
     private static void ConfigureMatching(ModelBuilder modelBuilder)

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Providers;
+using Tongxin.Host.Regions;
+using Tongxin.Host.Requests;
+using Tongxin.Host.Text;
+
+namespace Tongxin.Host.PurchasedServices;
+
+/// <summary>One delivery as reported (one JSON body, or one CSV row).</summary>
+public sealed record DeliveryInput(string ChildId, DateTime At, int Units, UnitKind Kind, string Notes)
+{
+    /// <summary>What identifies "the same body" for an Idempotency-Key: every field, canonically written.</summary>
+    public string Hash()
+    {
+        var canonical = string.Join('\u001f', ChildId, At.ToUniversalTime().ToString("O"), Units, Kind, Notes);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}
+
+/// <summary>What the rules need to know of a child: where they live and whether a guardian consented.</summary>
+public sealed record ChildFacts(string RegionPath, bool HasConsent);
+
+/// <summary>
+/// The rules a delivery must pass: a child inside the contract's regions with guardian consent, a time
+/// inside the contract's period and not in the future, the contract's unit kind, and no more units than
+/// remain. Units beyond the contract are refused, not flagged (README: purchased services).
+/// </summary>
+internal static class DeliveryRules
+{
+    public static List<(string Field, string Message)> Check(
+        PurchasedServiceContract contract, DeliveryInput input, ChildFacts? child, int remaining, DateTime now)
+    {
+        var errors = new List<(string, string)>();
+        if (child is null)
+        {
+            errors.Add(("childId", HostTexts.Local("notFound.child")));
+        }
+        else
+        {
+            if (!RegionPaths.Covers(ProviderJson.Strings(contract.CoveredPathsJson), child.RegionPath))
+            {
+                errors.Add(("childId", HostTexts.Local("delivery.child.outsideRegions")));
+            }
+            if (!child.HasConsent)
+            {
+                errors.Add(("guardianConsent", HostTexts.Local("need.consent.missing")));
+            }
+        }
+        var day = DateOnly.FromDateTime(input.At.ToUniversalTime().AddHours(8));
+        if (input.At.ToUniversalTime() > now.AddMinutes(5))
+        {
+            errors.Add(("at", HostTexts.Local("field.future")));
+        }
+        else if (day < contract.StartsOn || day > contract.EndsOn)
+        {
+            errors.Add(("at", HostTexts.Local("delivery.at.outsidePeriod", contract.StartsOn.ToString("yyyy-MM-dd"), contract.EndsOn.ToString("yyyy-MM-dd"))));
+        }
+        if (input.Kind != contract.UnitKind)
+        {
+            errors.Add(("kind", HostTexts.Local("delivery.kind.mismatch", Kebab(contract.UnitKind))));
+        }
+        if (input.Units < 1)
+        {
+            errors.Add(("units", HostTexts.Local("field.min", 1)));
+        }
+        else if (input.Units > remaining)
+        {
+            errors.Add(("units", HostTexts.Local("delivery.units.exceed", remaining)));
+        }
+        if (input.Notes.Length > 2000)
+        {
+            errors.Add(("notes", HostTexts.Local("field.tooLong", 2000)));
+        }
+        return errors;
+    }
+
+    public static string Kebab(UnitKind kind) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+
+    public static DateOnly ChinaDay(DateTime at) => DateOnly.FromDateTime(at.ToUniversalTime().AddHours(8));
+}
