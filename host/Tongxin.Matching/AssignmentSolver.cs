@@ -63,6 +63,7 @@ public static class AssignmentSolver
     {
         private const int ScoreShift = 4;     // the auction works on scores x 16 (prices to 1/16)
         private const int EpsilonDivisor = 5; // auction: epsilon shrinks 5x per phase
+        private const int MaxFinalPhases = 4; // auction: extra phases at the final epsilon
 
         private readonly int _needCount;
         private readonly int _providerCount;
@@ -111,7 +112,7 @@ public static class AssignmentSolver
         private int[]? _reverseEdge;
         private int[]? _edgeNeed;
 
-        private long _sinkDist; private long _bids, _fwdScanned, _bwdScanned, _relieves;
+        private long _sinkDist; private long _catA, _catB, _bids, _fwdScanned, _bwdScanned, _relieves;
         private int _endNeed;
         private int _endProvider;
 
@@ -167,10 +168,7 @@ public static class AssignmentSolver
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var order = OrderByBestScore();
-            if (options.AuctionWarmStart && _needCount > 0)
-            {
-                AuctionPrices(order);
-            }
+            var auctionEdge = options.AuctionWarmStart ? AuctionPrices(order) : null;
             Console.Error.WriteLine($"auction {sw.ElapsedMilliseconds} ms bids {_bids}");
             for (var p = 0; p < _providerCount; p++)
             {
@@ -180,17 +178,49 @@ public static class AssignmentSolver
                 }
             }
 
-            // Exact duals from the prices; needs whose best provider has room take it (tight edge).
+            // Exact duals from the prices: each need's profit is its best margin (0: staying unassigned).
+            // Needs then take a provider with a tight edge (margin = profit) and room, the auction's
+            // choice first; the rest wait for the forward phase.
+            foreach (var j in order)
+            {
+                long best = 0;
+                for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+                {
+                    best = Math.Max(best, _edgeScore[e] - Price[_edgeProvider[e]]);
+                }
+                Profit[j] = best;
+            }
+            if (auctionEdge is not null)
+            {
+                foreach (var j in order)
+                {
+                    var e = auctionEdge[j];
+                    if (e >= 0 && Profit[j] > 0 && _edgeScore[e] - Price[_edgeProvider[e]] == Profit[j])
+                    {
+                        TryPlace(j, e);
+                    }
+                }
+            }
             var waiting = new List<int>();
             foreach (var j in order)
             {
-                if (!AssignGreedily(j))
+                if (_providerOf[j] >= 0 || Profit[j] == 0)
                 {
+                    continue;
+                }
+                var placed = false;
+                for (var e = _edgeStart[j]; e < _edgeStart[j + 1] && !placed; e++)
+                {
+                    placed = _edgeScore[e] - Price[_edgeProvider[e]] == Profit[j] && TryPlace(j, e);
+                }
+                if (!placed)
+                {
+                    if (auctionEdge is not null) { if (auctionEdge[j] >= 0) { _catA++; if (_catA < 5) Console.Error.WriteLine($"need {j} profit {Profit[j]} auction margin {_edgeScore[auctionEdge[j]] - Price[_edgeProvider[auctionEdge[j]]]} "); } else _catB++; }
                     waiting.Add(j);
                 }
             }
             int deficits0 = 0; for (var p = 0; p < _providerCount; p++) if (_load[p] < _capacity[p] && Price[p] > 0) deficits0++;
-            Console.Error.WriteLine($"greedy {sw.ElapsedMilliseconds} ms waiting {waiting.Count} deficit providers {deficits0}");
+            Console.Error.WriteLine($"greedy {sw.ElapsedMilliseconds} ms waiting {waiting.Count} deficit providers {deficits0} notTight {_catA} optedOut {_catB}");
             foreach (var j in waiting)
             {
                 AddNeed(j);
@@ -257,29 +287,44 @@ public static class AssignmentSolver
         /// whole score units); the exact phases do not rely on the auction's properties, only profit from
         /// how close its prices are.
         /// </summary>
-        private void AuctionPrices(int[] order)
+        private int[] AuctionPrices(int[] order)
         {
             var slotCount = _slotStart[_providerCount];
             var slotPrice = new long[slotCount];
             var slotHolder = new int[slotCount];
             var holderSlot = new int[_needCount];
+            var holderEdge = new int[_needCount];
             var queue = new int[Math.Max(1, order.Length)];
+            Array.Fill(slotHolder, -1);
+            Array.Fill(holderSlot, -1);
             var epsilon = Math.Max(1L, ((long)_maxScore << ScoreShift) / 8);
+            var finalPhases = 0;
             while (true)
             {
-                Array.Fill(slotHolder, -1);
-                Array.Fill(holderSlot, -1);
-                // Circular queue of needs without a slot; each need is in it at most once.
+                // Needs that break epsilon-complementary slackness at this epsilon (all, at first) bid
+                // again; the others keep their slots. Circular queue: each need is in it at most once.
                 var head = 0;
-                var count = order.Length;
-                Array.Copy(order, queue, order.Length);
+                var count = 0;
+                foreach (var j in order)
+                {
+                    if (!SatisfiesSlackness(j, epsilon, slotPrice, holderSlot, holderEdge))
+                    {
+                        var slot = holderSlot[j];
+                        if (slot >= 0)
+                        {
+                            slotHolder[slot] = -1;
+                            holderSlot[j] = -1;
+                        }
+                        queue[count++] = j;
+                    }
+                }
                 while (count > 0)
                 {
                     var j = queue[head];
                     head = head + 1 == queue.Length ? 0 : head + 1;
                     count--;
                     _bids++;
-                    var evicted = Bid(j, epsilon, slotPrice, slotHolder, holderSlot);
+                    var evicted = Bid(j, epsilon, slotPrice, slotHolder, holderSlot, holderEdge);
                     if (evicted >= 0)
                     {
                         var tail = head + count;
@@ -290,6 +335,7 @@ public static class AssignmentSolver
                 // A slot nobody holds at the end of a phase was not worth its price to anyone: back to 0
                 // (forward-only bidding never lowers a price, and a provider with room is worth 0 at the
                 // optimum). Without this, prices inflated by a large epsilon would never come down.
+                var reset = false;
                 for (var p = 0; p < _providerCount; p++)
                 {
                     var freed = false;
@@ -304,11 +350,17 @@ public static class AssignmentSolver
                     if (freed)
                     {
                         Heapify(p, slotPrice, slotHolder, holderSlot);
+                        reset = true;
                     }
                 }
                 if (epsilon == 1)
                 {
-                    break;
+                    // Repeat the last phase while prices were reset (they are then near-consistent), a few
+                    // times at most: the exact phases correct whatever is left.
+                    if (!reset || ++finalPhases >= MaxFinalPhases)
+                    {
+                        break;
+                    }
                 }
                 epsilon = Math.Max(1, epsilon / EpsilonDivisor);
             }
@@ -320,14 +372,45 @@ public static class AssignmentSolver
                     Price[p] = Math.Min(slotPrice[_slotStart[p]] >> ScoreShift, _maxScore);
                 }
             }
+            for (var j = 0; j < _needCount; j++)
+            {
+                if (holderSlot[j] < 0)
+                {
+                    holderEdge[j] = -1;
+                }
+            }
+            return holderEdge;
+        }
+
+        /// <summary>
+        /// Whether need j is content at these prices to within epsilon: holding a slot whose margin is at
+        /// most epsilon below its best option (opting out is worth 0), or holding none while no option
+        /// is worth more than epsilon.
+        /// </summary>
+        private bool SatisfiesSlackness(int j, long epsilon, long[] slotPrice, int[] holderSlot, int[] holderEdge)
+        {
+            long best = 0;
+            for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+            {
+                var p = _edgeProvider[e];
+                var root = _slotStart[p];
+                if (root < _slotStart[p + 1])
+                {
+                    best = Math.Max(best, ((long)_edgeScore[e] << ScoreShift) - slotPrice[root]);
+                }
+            }
+            var slot = holderSlot[j];
+            var own = slot < 0 ? 0 : ((long)_edgeScore[holderEdge[j]] << ScoreShift) - slotPrice[slot];
+            return own >= best - epsilon;
         }
 
         /// <summary>One bid; returns the need it evicted, or -1.</summary>
-        private int Bid(int j, long epsilon, long[] slotPrice, int[] slotHolder, int[] holderSlot)
+        private int Bid(int j, long epsilon, long[] slotPrice, int[] slotHolder, int[] holderSlot, int[] holderEdge)
         {
             var best = long.MinValue;
             var second = 0L; // opting out is worth 0
             var bestProvider = -1;
+            var bestEdge = -1;
             for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
             {
                 var p = _edgeProvider[e];
@@ -342,6 +425,7 @@ public static class AssignmentSolver
                     second = Math.Max(second, best);
                     best = value;
                     bestProvider = p;
+                    bestEdge = e;
                 }
                 else if (value > second)
                 {
@@ -360,6 +444,7 @@ public static class AssignmentSolver
             }
             slotHolder[slot] = j;
             holderSlot[j] = slot;
+            holderEdge[j] = bestEdge;
             slotPrice[slot] += best - second + epsilon;
             SiftDown(bestProvider, 0, slotPrice, slotHolder, holderSlot);
             return evicted;
@@ -411,32 +496,14 @@ public static class AssignmentSolver
 
         // ------------------------------------------------------------- phase 2: exact duals, easy needs
 
-        /// <summary>Sets the need's profit to its best margin; takes that provider when it has room.</summary>
-        private bool AssignGreedily(int j)
+        private bool TryPlace(int j, int edge)
         {
-            long best = 0;
-            var bestEdge = -1;
-            for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
+            var p = _edgeProvider[edge];
+            if (_load[p] >= _capacity[p])
             {
-                var p = _edgeProvider[e];
-                var margin = _edgeScore[e] - Price[p];
-                if (margin > best || (margin == best && margin > 0 && bestEdge >= 0 && _load[_edgeProvider[bestEdge]] >= _capacity[_edgeProvider[bestEdge]] && _load[p] < _capacity[p]))
-                {
-                    best = margin;
-                    bestEdge = e;
-                }
+                return false;
             }
-            Profit[j] = best;
-            if (best == 0)
-            {
-                return true; // unassigned is as good as anything: settled
-            }
-            var provider = _edgeProvider[bestEdge];
-            if (_load[provider] >= _capacity[provider])
-            {
-                return false; // waits for the forward phase
-            }
-            Place(j, provider, bestEdge, _slotStart[provider] + _load[provider]++);
+            Place(j, p, edge, _slotStart[p] + _load[p]++);
             return true;
         }
 

@@ -29,7 +29,10 @@ internal sealed class ValidationBehaviour<TRequest, TResponse>(IEnumerable<IVali
         return await next();
     }
 
-    /// <summary><c>GuardianConsent.RecordedAt</c> → <c>guardianConsent.recordedAt</c>, as the client wrote it.</summary>
+    /// <summary>
+    /// <c>GuardianConsent.RecordedAt</c> → <c>guardianConsent.recordedAt</c>, as the client wrote it. A header
+    /// name (<c>Idempotency-Key</c>) keeps its spelling.
+    /// </summary>
     internal static string JsonFieldName(string propertyPath) =>
-        string.Join('.', propertyPath.Split('.').Select(part => part.Length == 0 ? part : char.ToLowerInvariant(part[0]) + part[1..]));
+        string.Join('.', propertyPath.Split('.').Select(part => part.Length == 0 || part.Contains('-') ? part : char.ToLowerInvariant(part[0]) + part[1..]));
 }

@@ -27,6 +27,8 @@ public sealed class TestCounty
     public string VillageA2 => TownA + "002";
     public string VillageB1 => TownB + "001";
     public string FederationId { get; private set; } = "";
+    public string SocialWorkOrgId { get; private set; } = "";
+    public string SupervisorA => "supervisor-a";
 
     public string User(string name) => $"{name}-{Code}";
 
@@ -46,6 +48,10 @@ public sealed class TestCounty
         var civil = (await admin.PostAsync("/api/organisations", new { name = "民政局", kind = "civil-affairs", regionCode = code })).AssertStatus(HttpStatusCode.Created).Id;
         await county.UserAsync("civil", "civil-affairs", code, civil);
         await county.UserAsync("fulian", "programme-owner", code, county.FederationId);
+        county.SocialWorkOrgId = (await admin.PostAsync("/api/organisations", new { name = "阳光社工", kind = "social-work-org", regionCode = code }))
+            .AssertStatus(HttpStatusCode.Created).Id;
+        await county.UserAsync("shegong", "social-work-org", code, county.SocialWorkOrgId);
+        await county.UserAsync("supervisor-a", "supervisor", county.TownA);
         await county.UserAsync("director-a1", "child-director", county.VillageA1);
         await county.UserAsync("director-a2", "child-director", county.VillageA2);
         await county.UserAsync("director-b1", "child-director", county.VillageB1);
