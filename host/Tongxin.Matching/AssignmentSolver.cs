@@ -4,28 +4,33 @@ namespace Tongxin.Matching;
 public sealed record AssignmentSolverOptions
 {
     /// <summary>
-    /// Start the exact phase from prices found by an epsilon-scaling auction (default). When false the
-    /// exact phase starts from zero prices; the result is the same optimum, usually found more slowly.
+    /// Solve a sequence of problems with the scores' leading bits first, each warm-starting the next
+    /// (default). When false, one pass of successive shortest paths on the full scores. Both give the
+    /// same optimum; scaling keeps every search short on hard, tie-rich or uniformly random instances.
     /// </summary>
-    public bool AuctionWarmStart { get; init; } = true;
+    public bool CostScaling { get; init; } = true;
 
     /// <summary>The defaults.</summary>
     public static AssignmentSolverOptions Default { get; } = new();
 }
 
 /// <summary>
-/// Exact maximum-score assignment of needs to providers (bipartite b-matching where a need may stay
-/// unassigned), solved as a minimum-cost flow. Three phases, all on compact arrays:
-/// <list type="number">
-/// <item>An epsilon-scaling auction (Bertsekas) finds near-optimal provider prices quickly.</item>
-/// <item>Those prices, rounded, become exact LP duals (each need's profit is its best margin); every
-/// need whose best provider has room takes it, which satisfies complementary slackness exactly.</item>
-/// <item>Successive shortest paths finish the job exactly: a forward Dijkstra (non-negative reduced
-/// costs, Johnson potentials = the duals, early termination) for each need still waiting, and a
-/// backward Dijkstra for each provider whose rounded price is positive while it has room.</item>
+/// Exact maximum-score assignment of needs to providers (bipartite b-matching in which a need may stay
+/// unassigned), solved as a minimum-cost flow by primal-dual successive shortest paths with bit
+/// scaling of the scores:
+/// <list type="bullet">
+/// <item>Phase k solves the problem with scores <c>score &gt;&gt; (B - k)</c> (B = bit length of the largest
+/// score) exactly, so the last phase solves the real problem.</item>
+/// <item>Each phase starts from the previous phase's optimal duals doubled (provider prices v, need
+/// profits u recomputed as each need's best margin) and keeps every assignment that is still tight.
+/// The few needs left waiting and the few providers left with room but a positive price are then
+/// settled by Dijkstra searches on non-negative reduced costs (Johnson potentials = the duals) that stop
+/// as soon as the sink's distance is known: forward from a waiting need, backward from a priced provider.</item>
 /// </list>
-/// The result comes with an <see cref="OptimalityCertificate"/> (the duals) that proves it optimal.
-/// Deterministic (fixed orders, ties by index), single-threaded. See README.md.
+/// Because the doubled duals are within one unit of optimal on every edge, searches stay small; the
+/// cost of a phase is close to one pass over the edges. The result comes with an
+/// <see cref="OptimalityCertificate"/> (the final duals). Deterministic (fixed orders, ties by index),
+/// single-threaded, compact int/long arrays only. See README.md.
 /// </summary>
 public static class AssignmentSolver
 {
@@ -42,7 +47,7 @@ public static class AssignmentSolver
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         var solver = new Solver(problem);
-        solver.Run(options);
+        solver.Run(options.CostScaling);
         certificate = new OptimalityCertificate(solver.Profit, solver.Price, problem.ProviderCapacities);
         return solver.ToAssignment();
     }
@@ -52,26 +57,22 @@ public static class AssignmentSolver
     /// cap[p], cost 0; need j -> t ("unassigned"), capacity 1, cost 0. Potentials: pi(j) = u[j] (need
     /// profit), pi(p) = -v[p] (provider price), pi(t) = 0, so reduced costs are u[j] + v[p] - score on
     /// need -> provider arcs, score - u[j] - v[p] on the reverse of an assigned edge, -v[p] on p -> t,
-    /// u[j] on j -> t. Invariants between steps (reduced-cost optimality of a pseudo-flow):
-    /// u, v >= 0; u[j] + v[p] >= score on every candidate, with equality on assigned edges; u[j] = 0
-    /// for a settled unassigned need; a provider with room has v[p] = 0, or else v[p] > 0 and its arc
-    /// to t is saturated, which leaves it a deficit that the backward phase fills or prices away.
-    /// Needs still waiting are excesses that the forward phase routes. When none are left the flow is
-    /// feasible and optimal, and u, v are an optimal LP dual.
+    /// u[j] on j -> t. Invariants between searches (reduced-cost optimality of a pseudo-flow, plus
+    /// tightness): u, v >= 0; u[j] + v[p] >= score on every candidate, with equality on assigned edges;
+    /// u[j] = 0 for a settled unassigned need; a provider with room has v[p] = 0, or else v[p] > 0 and its
+    /// arc to t counts as saturated, a deficit that a backward search fills or prices away. Waiting needs
+    /// are excesses that forward searches route. With none of either left the flow is feasible and
+    /// optimal, and u, v are an optimal LP dual: the certificate.
     /// </summary>
     private sealed class Solver
     {
-        private const int ScoreShift = 4;     // the auction works on scores x 16 (prices to 1/16)
-        private const int EpsilonDivisor = 5; // auction: epsilon shrinks 5x per phase
-        private const int MaxFinalPhases = 4; // auction: extra phases at the final epsilon
-
         private readonly int _needCount;
         private readonly int _providerCount;
         private readonly int[] _edgeStart;
         private readonly int[] _edgeProvider;
         private readonly int[] _edgeScore;
+        private readonly int[] _score; // the current phase's scores
         private readonly int[] _capacity;
-        private readonly int[] _providerDegree;
         private readonly int _maxScore;
 
         // Primal state. The needs held by provider p occupy slots _slotStart[p] .. _slotStart[p] + _load[p] - 1.
@@ -86,8 +87,8 @@ public static class AssignmentSolver
         internal readonly long[] Profit;
         internal readonly long[] Price;
 
-        // Shortest-path search state, reset only where touched. Forward: labels on providers, needs are
-        // settled with their provider. Backward: labels on needs, providers settled with their first holder.
+        // Search state, reset only where touched. Forward: labels on providers, needs settled with their
+        // provider. Backward: labels on needs, providers settled with their first holder.
         private readonly long[] _providerDist;
         private readonly long[] _needDist;
         private readonly int[] _providerLink; // forward: need it was reached from; backward: holder it leaves through
@@ -107,12 +108,12 @@ public static class AssignmentSolver
         private ulong[] _heap;
         private int _heapCount;
 
-        // Reverse adjacency (provider -> candidate needs), built only if the backward phase needs it.
+        // Reverse adjacency (provider -> candidate edges), built when a backward search first needs it.
         private int[]? _reverseStart;
         private int[]? _reverseEdge;
         private int[]? _edgeNeed;
 
-        private long _sinkDist; private long _catA, _catB, _bids, _fwdScanned, _bwdScanned, _relieves;
+        private long _sinkDist;
         private int _endNeed;
         private int _endProvider;
 
@@ -123,8 +124,8 @@ public static class AssignmentSolver
             _edgeStart = problem.EdgeStart;
             _edgeProvider = problem.EdgeProvider;
             _edgeScore = problem.EdgeScore;
+            _score = new int[_edgeScore.Length];
             _capacity = problem.Capacity;
-            _providerDegree = problem.ProviderDegree;
             foreach (var s in _edgeScore)
             {
                 _maxScore = Math.Max(_maxScore, s);
@@ -134,7 +135,7 @@ public static class AssignmentSolver
             _slotStart = new int[_providerCount + 1];
             for (var p = 0; p < _providerCount; p++)
             {
-                _slotStart[p + 1] = _slotStart[p] + Math.Min(_capacity[p], _providerDegree[p]);
+                _slotStart[p + 1] = _slotStart[p] + Math.Min(_capacity[p], problem.ProviderDegree[p]);
             }
             _slotNeed = new int[_slotStart[_providerCount]];
             _load = new int[_providerCount];
@@ -164,77 +165,83 @@ public static class AssignmentSolver
             _heap = new ulong[1024];
         }
 
-        public void Run(AssignmentSolverOptions options)
+        public void Run(bool costScaling)
         {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             var order = OrderByBestScore();
-            var auctionEdge = options.AuctionWarmStart ? AuctionPrices(order) : null;
-            Console.Error.WriteLine($"auction {sw.ElapsedMilliseconds} ms bids {_bids}");
-            for (var p = 0; p < _providerCount; p++)
+            var bits = 0;
+            while (bits < 31 && (_maxScore >> bits) > 0)
             {
-                if (_capacity[p] == 0)
-                {
-                    Price[p] = _maxScore; // never usable: any price >= its scores keeps the duals feasible
-                }
+                bits++;
             }
+            for (var shift = costScaling ? bits - 1 : 0; shift >= 0; shift--)
+            {
+                for (var e = 0; e < _score.Length; e++)
+                {
+                    _score[e] = _edgeScore[e] >> shift;
+                }
+                var phaseMax = _maxScore >> shift;
+                for (var p = 0; p < _providerCount; p++)
+                {
+                    // Scores doubled (plus a bit): prices doubled stay near-optimal. A provider with
+                    // capacity 0 just needs a price no score exceeds.
+                    Price[p] = _capacity[p] == 0 ? phaseMax : Math.Min(2 * Price[p], phaseMax);
+                }
+                SolvePhase(order);
+            }
+        }
 
-            // Exact duals from the prices: each need's profit is its best margin (0: staying unassigned).
-            // Needs then take a provider with a tight edge (margin = profit) and room, the auction's
-            // choice first; the rest wait for the forward phase.
+        /// <summary>
+        /// Restores the invariants for the current scores and prices, keeping what it can, then settles
+        /// every waiting need (forward searches) and every provider with room and a positive price
+        /// (backward searches). Afterwards the phase's problem is solved exactly.
+        /// </summary>
+        private void SolvePhase(int[] order)
+        {
+            var waiting = new List<int>();
             foreach (var j in order)
             {
                 long best = 0;
                 for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
                 {
-                    best = Math.Max(best, _edgeScore[e] - Price[_edgeProvider[e]]);
+                    best = Math.Max(best, _score[e] - Price[_edgeProvider[e]]);
                 }
                 Profit[j] = best;
-            }
-            if (auctionEdge is not null)
-            {
-                foreach (var j in order)
+                var edge = _edgeOf[j];
+                if (edge >= 0 && (best == 0 || _score[edge] - Price[_edgeProvider[edge]] != best))
                 {
-                    var e = auctionEdge[j];
-                    if (e >= 0 && Profit[j] > 0 && _edgeScore[e] - Price[_edgeProvider[e]] == Profit[j])
-                    {
-                        TryPlace(j, e);
-                    }
+                    Unassign(j); // no longer tight: it waits (or, at profit 0, stays out)
                 }
             }
-            var waiting = new List<int>();
             foreach (var j in order)
             {
-                if (_providerOf[j] >= 0 || Profit[j] == 0)
+                if (_edgeOf[j] >= 0 || Profit[j] == 0)
                 {
                     continue;
                 }
                 var placed = false;
                 for (var e = _edgeStart[j]; e < _edgeStart[j + 1] && !placed; e++)
                 {
-                    placed = _edgeScore[e] - Price[_edgeProvider[e]] == Profit[j] && TryPlace(j, e);
+                    if (_score[e] - Price[_edgeProvider[e]] == Profit[j])
+                    {
+                        placed = TryPlace(j, e);
+                    }
                 }
                 if (!placed)
                 {
-                    if (auctionEdge is not null) { if (auctionEdge[j] >= 0) { _catA++; if (_catA < 5) Console.Error.WriteLine($"need {j} profit {Profit[j]} auction margin {_edgeScore[auctionEdge[j]] - Price[_edgeProvider[auctionEdge[j]]]} "); } else _catB++; }
                     waiting.Add(j);
                 }
             }
-            int deficits0 = 0; for (var p = 0; p < _providerCount; p++) if (_load[p] < _capacity[p] && Price[p] > 0) deficits0++;
-            Console.Error.WriteLine($"greedy {sw.ElapsedMilliseconds} ms waiting {waiting.Count} deficit providers {deficits0} notTight {_catA} optedOut {_catB}");
             foreach (var j in waiting)
             {
                 AddNeed(j);
             }
-            int deficits = 0; for (var p = 0; p < _providerCount; p++) if (_load[p] < _capacity[p] && Price[p] > 0) deficits++;
-            Console.Error.WriteLine($"forward {sw.ElapsedMilliseconds} ms settledNeeds {_fwdScanned} deficit providers {deficits}");
             for (var p = 0; p < _providerCount; p++)
             {
                 while (_load[p] < _capacity[p] && Price[p] > 0)
                 {
-                    RelievePriced(p); _relieves++;
+                    RelievePriced(p);
                 }
             }
-            Console.Error.WriteLine($"backward {sw.ElapsedMilliseconds} ms relieves {_relieves} settledNeeds {_bwdScanned}");
         }
 
         public Assignment ToAssignment()
@@ -277,225 +284,6 @@ public static class AssignmentSolver
             return order;
         }
 
-        // ---------------------------------------------------------------- phase 1: auction warm start
-
-        /// <summary>
-        /// Gauss-Seidel forward auction with epsilon scaling on scores x 16. A provider with capacity c
-        /// is c slots, kept as a min-heap on slot price inside its slot range; a need bids for the
-        /// cheapest slot of its best provider (raising it by best - second best + epsilon, where opting
-        /// out is worth 0), evicting the slot's holder. Only the final prices are kept (rounded down to
-        /// whole score units); the exact phases do not rely on the auction's properties, only profit from
-        /// how close its prices are.
-        /// </summary>
-        private int[] AuctionPrices(int[] order)
-        {
-            var slotCount = _slotStart[_providerCount];
-            var slotPrice = new long[slotCount];
-            var slotHolder = new int[slotCount];
-            var holderSlot = new int[_needCount];
-            var holderEdge = new int[_needCount];
-            var queue = new int[Math.Max(1, order.Length)];
-            Array.Fill(slotHolder, -1);
-            Array.Fill(holderSlot, -1);
-            var epsilon = Math.Max(1L, ((long)_maxScore << ScoreShift) / 8);
-            var finalPhases = 0;
-            while (true)
-            {
-                // Needs that break epsilon-complementary slackness at this epsilon (all, at first) bid
-                // again; the others keep their slots. Circular queue: each need is in it at most once.
-                var head = 0;
-                var count = 0;
-                foreach (var j in order)
-                {
-                    if (!SatisfiesSlackness(j, epsilon, slotPrice, holderSlot, holderEdge))
-                    {
-                        var slot = holderSlot[j];
-                        if (slot >= 0)
-                        {
-                            slotHolder[slot] = -1;
-                            holderSlot[j] = -1;
-                        }
-                        queue[count++] = j;
-                    }
-                }
-                while (count > 0)
-                {
-                    var j = queue[head];
-                    head = head + 1 == queue.Length ? 0 : head + 1;
-                    count--;
-                    _bids++;
-                    var evicted = Bid(j, epsilon, slotPrice, slotHolder, holderSlot, holderEdge);
-                    if (evicted >= 0)
-                    {
-                        var tail = head + count;
-                        queue[tail >= queue.Length ? tail - queue.Length : tail] = evicted;
-                        count++;
-                    }
-                }
-                // A slot nobody holds at the end of a phase was not worth its price to anyone: back to 0
-                // (forward-only bidding never lowers a price, and a provider with room is worth 0 at the
-                // optimum). Without this, prices inflated by a large epsilon would never come down.
-                var reset = false;
-                for (var p = 0; p < _providerCount; p++)
-                {
-                    var freed = false;
-                    for (var s = _slotStart[p]; s < _slotStart[p + 1]; s++)
-                    {
-                        if (slotHolder[s] < 0 && slotPrice[s] != 0)
-                        {
-                            slotPrice[s] = 0;
-                            freed = true;
-                        }
-                    }
-                    if (freed)
-                    {
-                        Heapify(p, slotPrice, slotHolder, holderSlot);
-                        reset = true;
-                    }
-                }
-                if (epsilon == 1)
-                {
-                    // Repeat the last phase while prices were reset (they are then near-consistent), a few
-                    // times at most: the exact phases correct whatever is left.
-                    if (!reset || ++finalPhases >= MaxFinalPhases)
-                    {
-                        break;
-                    }
-                }
-                epsilon = Math.Max(1, epsilon / EpsilonDivisor);
-            }
-            for (var p = 0; p < _providerCount; p++)
-            {
-                if (_slotStart[p] < _slotStart[p + 1])
-                {
-                    // Cheapest slot, in whole units; above the best score it only needs to exclude.
-                    Price[p] = Math.Min(slotPrice[_slotStart[p]] >> ScoreShift, _maxScore);
-                }
-            }
-            for (var j = 0; j < _needCount; j++)
-            {
-                if (holderSlot[j] < 0)
-                {
-                    holderEdge[j] = -1;
-                }
-            }
-            return holderEdge;
-        }
-
-        /// <summary>
-        /// Whether need j is content at these prices to within epsilon: holding a slot whose margin is at
-        /// most epsilon below its best option (opting out is worth 0), or holding none while no option
-        /// is worth more than epsilon.
-        /// </summary>
-        private bool SatisfiesSlackness(int j, long epsilon, long[] slotPrice, int[] holderSlot, int[] holderEdge)
-        {
-            long best = 0;
-            for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
-            {
-                var p = _edgeProvider[e];
-                var root = _slotStart[p];
-                if (root < _slotStart[p + 1])
-                {
-                    best = Math.Max(best, ((long)_edgeScore[e] << ScoreShift) - slotPrice[root]);
-                }
-            }
-            var slot = holderSlot[j];
-            var own = slot < 0 ? 0 : ((long)_edgeScore[holderEdge[j]] << ScoreShift) - slotPrice[slot];
-            return own >= best - epsilon;
-        }
-
-        /// <summary>One bid; returns the need it evicted, or -1.</summary>
-        private int Bid(int j, long epsilon, long[] slotPrice, int[] slotHolder, int[] holderSlot, int[] holderEdge)
-        {
-            var best = long.MinValue;
-            var second = 0L; // opting out is worth 0
-            var bestProvider = -1;
-            var bestEdge = -1;
-            for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
-            {
-                var p = _edgeProvider[e];
-                var root = _slotStart[p];
-                if (root == _slotStart[p + 1])
-                {
-                    continue; // capacity 0
-                }
-                var value = ((long)_edgeScore[e] << ScoreShift) - slotPrice[root];
-                if (value > best)
-                {
-                    second = Math.Max(second, best);
-                    best = value;
-                    bestProvider = p;
-                    bestEdge = e;
-                }
-                else if (value > second)
-                {
-                    second = value;
-                }
-            }
-            if (best <= 0)
-            {
-                return -1; // opts out at these prices
-            }
-            var slot = _slotStart[bestProvider];
-            var evicted = slotHolder[slot];
-            if (evicted >= 0)
-            {
-                holderSlot[evicted] = -1;
-            }
-            slotHolder[slot] = j;
-            holderSlot[j] = slot;
-            holderEdge[j] = bestEdge;
-            slotPrice[slot] += best - second + epsilon;
-            SiftDown(bestProvider, 0, slotPrice, slotHolder, holderSlot);
-            return evicted;
-        }
-
-        private void Heapify(int p, long[] slotPrice, int[] slotHolder, int[] holderSlot)
-        {
-            var size = _slotStart[p + 1] - _slotStart[p];
-            for (var i = size / 2 - 1; i >= 0; i--)
-            {
-                SiftDown(p, i, slotPrice, slotHolder, holderSlot);
-            }
-        }
-
-        private void SiftDown(int p, int i, long[] slotPrice, int[] slotHolder, int[] holderSlot)
-        {
-            var root = _slotStart[p];
-            var size = _slotStart[p + 1] - root;
-            while (true)
-            {
-                var child = 2 * i + 1;
-                if (child >= size)
-                {
-                    return;
-                }
-                if (child + 1 < size && slotPrice[root + child + 1] < slotPrice[root + child])
-                {
-                    child++;
-                }
-                if (slotPrice[root + child] >= slotPrice[root + i])
-                {
-                    return;
-                }
-                var a = root + i;
-                var b = root + child;
-                (slotPrice[a], slotPrice[b]) = (slotPrice[b], slotPrice[a]);
-                (slotHolder[a], slotHolder[b]) = (slotHolder[b], slotHolder[a]);
-                if (slotHolder[a] >= 0)
-                {
-                    holderSlot[slotHolder[a]] = a;
-                }
-                if (slotHolder[b] >= 0)
-                {
-                    holderSlot[slotHolder[b]] = b;
-                }
-                i = child;
-            }
-        }
-
-        // ------------------------------------------------------------- phase 2: exact duals, easy needs
-
         private bool TryPlace(int j, int edge)
         {
             var p = _edgeProvider[edge];
@@ -515,7 +303,23 @@ public static class AssignmentSolver
             _edgeOf[j] = edge;
         }
 
-        // ------------------------------------------------------- phase 3a: forward shortest paths
+        /// <summary>Takes need j off its provider, compacting the provider's slots.</summary>
+        private void Unassign(int j)
+        {
+            var p = _providerOf[j];
+            var last = _slotStart[p] + --_load[p];
+            var freed = _slotOf[j];
+            if (freed != last)
+            {
+                var moved = _slotNeed[last];
+                _slotNeed[freed] = moved;
+                _slotOf[moved] = freed;
+            }
+            _providerOf[j] = -1;
+            _edgeOf[j] = -1;
+        }
+
+        // ---------------------------------------------------------------- forward shortest paths
 
         /// <summary>Routes a waiting need's unit: Dijkstra to the nearest provider with room, or to dropping
         /// a need (possibly itself) to "unassigned", whichever is shorter in reduced costs.</summary>
@@ -524,7 +328,7 @@ public static class AssignmentSolver
             long best = 0;
             for (var e = _edgeStart[k]; e < _edgeStart[k + 1]; e++)
             {
-                best = Math.Max(best, _edgeScore[e] - Price[_edgeProvider[e]]);
+                best = Math.Max(best, _score[e] - Price[_edgeProvider[e]]);
             }
             Profit[k] = best; // prices may have risen since the greedy pass
             if (best == 0)
@@ -579,7 +383,6 @@ public static class AssignmentSolver
                 Profit[_settledNeeds[i]] -= sink - _settledNeedDist[i];
             }
 
-            _fwdScanned += _settledNeedCount;
             AugmentForward(k);
             ResetSearch();
         }
@@ -597,7 +400,7 @@ public static class AssignmentSolver
                 _endProvider = -1;
             }
             var edgeProvider = _edgeProvider;
-            var edgeScore = _edgeScore;
+            var edgeScore = _score;
             var price = Price;
             var dist = _providerDist;
             for (var e = _edgeStart[j]; e < _edgeStart[j + 1]; e++)
@@ -655,7 +458,7 @@ public static class AssignmentSolver
             }
         }
 
-        // ------------------------------------------------------ phase 3b: backward shortest paths
+        // --------------------------------------------------------------- backward shortest paths
 
         /// <summary>
         /// Provider p has room but a positive price (its arc to the sink is saturated: a deficit of one
@@ -712,7 +515,6 @@ public static class AssignmentSolver
                 Profit[_settledNeeds[i]] += sink - _settledNeedDist[i];
             }
 
-            _bwdScanned += _settledNeedCount;
             AugmentBackward(target);
 
             // A settled provider's price fell; its other holders were not on the search's frontier, so
@@ -724,7 +526,7 @@ public static class AssignmentSolver
                 for (var s = _slotStart[q]; s < _slotStart[q] + _load[q]; s++)
                 {
                     var h = _slotNeed[s];
-                    Profit[h] = _edgeScore[_edgeOf[h]] - Price[q];
+                    Profit[h] = _score[_edgeOf[h]] - Price[q];
                 }
             }
             ResetSearch();
@@ -756,7 +558,7 @@ public static class AssignmentSolver
             {
                 var e = reverseEdge[r];
                 var j = edgeNeed[e];
-                var nd = d + profit[j] + price - _edgeScore[e];
+                var nd = d + profit[j] + price - _score[e];
                 if (nd < dist[j] && nd < _sinkDist && _providerOf[j] != q)
                 {
                     if (dist[j] == long.MaxValue)
@@ -781,16 +583,8 @@ public static class AssignmentSolver
                     return; // the target's price is now 0: it keeps its room
                 }
                 // _endProvider gives up the holder it was reached through (its price is now 0).
-                var q = _endProvider;
-                mover = _providerLink[q];
-                var last = _slotStart[q] + --_load[q];
-                var freed = _slotOf[mover];
-                if (freed != last)
-                {
-                    var moved = _slotNeed[last];
-                    _slotNeed[freed] = moved;
-                    _slotOf[moved] = freed;
-                }
+                mover = _providerLink[_endProvider];
+                Unassign(mover);
             }
             else
             {

@@ -73,10 +73,11 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
         var children = await ChildFactsAsync(db, rows.Select(r => r.Input.ChildId).Distinct().ToList());
         var now = clock.GetUtcNow().UtcDateTime;
         var remaining = contract.Units - contract.DeliveredUnits;
+        var covered = Providers.ProviderJson.Strings(contract.CoveredPathsJson);
         var errors = new Dictionary<string, string[]>(unreadable);
         foreach (var (line, input) in rows)
         {
-            var rowErrors = DeliveryRules.Check(contract, input, children.GetValueOrDefault(input.ChildId), remaining, now);
+            var rowErrors = DeliveryRules.Check(contract, covered, input, children.GetValueOrDefault(input.ChildId), remaining, now);
             if (rowErrors.Count > 0)
             {
                 errors[CsvRows.Key(line)] = rowErrors.Select(e => $"{e.Field}: {e.Message}").ToArray();
@@ -90,12 +91,12 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
         {
             throw new RuleViolationException(HostTexts.Local("delivery.bulk.rejected", errors.Count), errors);
         }
-        foreach (var (_, input) in rows)
-        {
-            db.Deliveries.Add(NewDelivery(contract, input, children[input.ChildId].RegionPath, userId, now, null, null));
-        }
         contract.DeliveredUnits += rows.Sum(r => r.Input.Units);
         contract.Version++;
+        db.ChangeTracker.DetectChanges();
+        // Many thousands of new rows: nothing in them to detect, so skip change detection over them.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.Deliveries.AddRange(rows.Select(r => NewDelivery(contract, r.Input, children[r.Input.ChildId].RegionPath, userId, now, null, null)));
         await db.SaveChangesAsync();
         return rows.Count;
     }

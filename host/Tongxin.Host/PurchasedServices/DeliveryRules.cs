@@ -30,7 +30,12 @@ public sealed record ChildFacts(string RegionPath, bool HasConsent);
 internal static class DeliveryRules
 {
     public static List<(string Field, string Message)> Check(
-        PurchasedServiceContract contract, DeliveryInput input, ChildFacts? child, int remaining, DateTime now)
+        PurchasedServiceContract contract, DeliveryInput input, ChildFacts? child, int remaining, DateTime now) =>
+        Check(contract, ProviderJson.Strings(contract.CoveredPathsJson), input, child, remaining, now);
+
+    /// <summary>The same, with the contract's covered region paths read once for a whole upload.</summary>
+    public static List<(string Field, string Message)> Check(
+        PurchasedServiceContract contract, IReadOnlyList<string> coveredPaths, DeliveryInput input, ChildFacts? child, int remaining, DateTime now)
     {
         var errors = new List<(string, string)>();
         if (child is null)
@@ -39,7 +44,7 @@ internal static class DeliveryRules
         }
         else
         {
-            if (!RegionPaths.Covers(ProviderJson.Strings(contract.CoveredPathsJson), child.RegionPath))
+            if (!RegionPaths.Covers(coveredPaths, child.RegionPath))
             {
                 errors.Add(("childId", HostTexts.Local("delivery.child.outsideRegions")));
             }

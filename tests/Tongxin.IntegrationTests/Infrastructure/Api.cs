@@ -122,3 +122,8 @@ public sealed record ApiResponse(HttpStatusCode Status, string? ContentType, str
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
 }
+
+public static class HostProcessClients
+{
+    public static Api Client(this HostProcess host) => new(new HttpClient { BaseAddress = host.Address });
+}

@@ -5,6 +5,8 @@ using System.Text;
 
 namespace Tongxin.IntegrationTests.Infrastructure;
 
+// Also compiled into tests/Tongxin.LoadTests (linked, not copied): keep it free of xunit.
+
 /// <summary>
 /// The built host run as a real process (<c>dotnet Tongxin.Host.dll</c>), the way the README runs it:
 /// its own working folder (so <c>data/</c> lands there), a loopback port, command-line settings.
@@ -61,7 +63,10 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host; <paramref name="arguments"/> are passed as on a command line.</summary>
-    public static HostProcess Start(string workingFolder, params string[] arguments)
+    public static HostProcess Start(string workingFolder, params string[] arguments) => Start(workingFolder, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the host with extra environment variables (settings as <c>Section__Key</c>).</summary>
+    public static HostProcess Start(string workingFolder, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -79,6 +84,10 @@ public sealed class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         var host = new HostProcess(process, workingFolder, address);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
@@ -140,8 +149,6 @@ public sealed class HostProcess : IAsyncDisposable
             return null;
         }
     }
-
-    public Api Client() => new(new HttpClient { BaseAddress = Address });
 
     public async ValueTask DisposeAsync()
     {

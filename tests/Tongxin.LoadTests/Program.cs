@@ -1,0 +1,40 @@
+using Tongxin.IntegrationTests.Infrastructure;
+using Tongxin.LoadTests;
+
+// Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
+// Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
+// through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
+var command = args.ElementAtOrDefault(0) ?? "import";
+var database = args.ElementAtOrDefault(2) ?? "sqlite";
+const string admin = "load-admin";
+const string adminPassword = "Load#Admin#2026";
+
+var work = Directory.CreateTempSubdirectory("tongxin-load-").FullName;
+var environment = new Dictionary<string, string>
+{
+    ["Bootstrap__AdminUserName"] = admin,
+    ["Bootstrap__AdminPassword"] = adminPassword,
+    ["Logging__LogLevel__Default"] = "Warning",
+};
+string? postgresDatabase = null;
+if (database == "postgres")
+{
+    postgresDatabase = "tongxin_load_" + Guid.NewGuid().ToString("N")[..12];
+    environment["Database__Provider"] = "PostgreSQL";
+    environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100";
+}
+
+await using var host = HostProcess.Start(work, environment);
+if (!await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)))
+{
+    Console.Error.WriteLine(host.Output);
+    return 2;
+}
+using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+var exit = command switch
+{
+    "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
+    _ => throw new ArgumentException($"Unknown command {command}: use import."),
+};
+Console.WriteLine($"database: {database}");
+return exit;
