@@ -35,6 +35,7 @@ internal sealed class AuditEndpoints : IEndpointGroup
             .RequireAuthorization()
             .WithTags("Audit")
             .WithSummary("The audit trail of a child's file (civil affairs)")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports)
             .ProducesProblem(403).ProducesProblem(404);
     }
 }

@@ -25,17 +25,20 @@ internal sealed class LogInValidator : AbstractValidator<LogIn>
     }
 }
 
-internal sealed class LogInHandler(TongxinDbContext db, IPasswordHasher<UserAccount> hasher) : IRequestHandler<LogIn, ClaimsPrincipal>
+internal sealed class LogInHandler(TongxinDbContext db, IPasswordHasher<UserAccount> hasher, Security.LoginThrottle throttle) : IRequestHandler<LogIn, ClaimsPrincipal>
 {
     public async Task<ClaimsPrincipal> Handle(LogIn request, CancellationToken cancellationToken)
     {
+        await throttle.EnsureAllowedAsync(request.UserName!, cancellationToken);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == request.UserName, cancellationToken);
         // One answer for unknown user and wrong password, so names cannot be probed.
         if (user is null || !user.Active
             || hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password!) == PasswordVerificationResult.Failed)
         {
+            await throttle.RecordFailureAsync(request.UserName!, cancellationToken);
             throw new UnauthenticatedException(HostTexts.Local("auth.failed"));
         }
+        await throttle.RecordSuccessAsync(request.UserName!, cancellationToken);
         var claims = new List<Claim>
         {
             new(TongxinClaims.UserId, user.Id),
@@ -63,6 +66,7 @@ internal sealed class AuthEndpoints : IEndpointGroup
             .WithSummary("Log in: returns { accessToken, tokenType: \"Bearer\", expiresIn }")
             .Produces<AccessTokenResponse>()
             .ProducesProblem(400)
-            .ProducesProblem(401);
+            .ProducesProblem(401)
+            .ProducesProblem(429);
     }
 }

@@ -25,7 +25,7 @@ public sealed record CarePairing(string Id, string Line, string ProviderName, Pa
 
 public sealed record CareDelivery(string Id, string ContractTitle, string Line, string OrganisationName, DateTime At, int Units, UnitKind Kind, string Notes);
 
-internal sealed class GetCareRecordHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<GetCareRecord, CareRecordView>
+internal sealed class GetCareRecordHandler(TongxinDbContext db, ICallerAccessor callers, Security.FieldCipher cipher) : IRequestHandler<GetCareRecord, CareRecordView>
 {
     public async Task<CareRecordView> Handle(GetCareRecord request, CancellationToken cancellationToken)
     {
@@ -46,6 +46,6 @@ internal sealed class GetCareRecordHandler(TongxinDbContext db, ICallerAccessor 
                                 orderby delivery.At descending
                                 select new CareDelivery(delivery.Id, contract.Title, contract.Line, organisation.Name, delivery.At, delivery.Units, delivery.Kind, delivery.Notes))
             .ToListAsync(cancellationToken);
-        return new CareRecordView(child.Id, pairings, deliveries);
+        return new CareRecordView(child.Id, pairings, deliveries.Select(d => d with { Notes = cipher.Open(d.Notes) }).ToList());
     }
 }

@@ -26,6 +26,7 @@ internal sealed class ChildEndpoints : IEndpointGroup
         group.MapGet("", async (string? regionCode, string? riskLevel, int? page, int? pageSize, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListChildren(regionCode, QueryValues.Enum<RiskLevel>(riskLevel, "riskLevel"), page ?? 1, pageSize ?? 20), ct)))
             .WithSummary("List children's files in the caller's region, paged")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports)
             .ProducesProblem(400).ProducesProblem(403);
 
         group.MapPut("/{id}", async (string id, UpdateChild request, IMediator mediator, CancellationToken ct) =>

@@ -6,9 +6,22 @@ using Tongxin.Host.Text;
 namespace Tongxin.Host.Children;
 
 /// <summary>Guardian consent as recorded on the file: who gave it, their relation to the child, when.</summary>
-public sealed record GuardianConsentInput(string? By, string? Relation, DateTime? RecordedAt);
+/// <summary>Guardian consent: who gave it, their relation to the child, when, and what for (default: all purposes).</summary>
+public sealed record GuardianConsentInput(string? By, string? Relation, DateTime? RecordedAt, IReadOnlyList<string>? Purposes = null);
 
-public sealed record GuardianConsentView(string By, string Relation, DateTime RecordedAt);
+public sealed record GuardianConsentView(string By, string Relation, DateTime RecordedAt, IReadOnlyList<string> Purposes);
+
+/// <summary>What a guardian consents to: being matched with providers, receiving purchased services, sharing data across agencies.</summary>
+public static class ConsentPurposes
+{
+    public const string Matching = "matching";
+    public const string Services = "services";
+    public const string DataSharing = "data-sharing";
+
+    public static readonly IReadOnlyList<string> All = [Matching, Services, DataSharing];
+
+    public static IReadOnlyList<string> OrAll(IReadOnlyList<string>? purposes) => purposes is { Count: > 0 } ? purposes.Distinct().ToList() : All;
+}
 
 /// <summary>The fields a child director writes on a file, shared by create and update.</summary>
 public interface IChildFileFields
@@ -65,6 +78,9 @@ internal static class ChildFileRules
                 .MaximumLength(50).WithMessage(_ => HostTexts.Local("field.tooLong", 50));
             validator.RuleFor(r => r.GuardianConsent!.Relation).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))
                 .MaximumLength(50).WithMessage(_ => HostTexts.Local("field.tooLong", 50));
+            validator.RuleForEach(r => r.GuardianConsent!.Purposes).Must(p => ConsentPurposes.All.Contains(p))
+                .WithMessage(_ => HostTexts.Local("consent.purpose.unknown", string.Join(", ", ConsentPurposes.All)))
+                .OverridePropertyName("guardianConsent.purposes");
             validator.RuleFor(r => r.GuardianConsent!.RecordedAt).Cascade(CascadeMode.Stop)
                 .NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
                 .Must(at => at <= clock.GetUtcNow().UtcDateTime.AddMinutes(5)).WithMessage(_ => HostTexts.Local("field.future"));
@@ -86,5 +102,6 @@ internal static class ChildFileRules
         file.ConsentBy = fields.GuardianConsent?.By?.Trim();
         file.ConsentRelation = fields.GuardianConsent?.Relation?.Trim();
         file.ConsentRecordedAt = fields.GuardianConsent?.RecordedAt?.ToUniversalTime();
+        file.ConsentPurposesJson = System.Text.Json.JsonSerializer.Serialize(fields.GuardianConsent is null ? [] : ConsentPurposes.OrAll(fields.GuardianConsent.Purposes));
     }
 }

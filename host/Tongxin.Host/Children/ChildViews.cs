@@ -41,6 +41,7 @@ internal static class ChildViewMapping
 {
     public static GuardianConsentView? Consent(ChildFile file) =>
         file is { ConsentBy: not null, ConsentRelation: not null, ConsentRecordedAt: not null }
-            ? new GuardianConsentView(file.ConsentBy, file.ConsentRelation, file.ConsentRecordedAt.Value)
+            ? new GuardianConsentView(file.ConsentBy, file.ConsentRelation, file.ConsentRecordedAt.Value,
+                System.Text.Json.JsonSerializer.Deserialize<List<string>>(file.ConsentPurposesJson) ?? [])
             : null;
 }

@@ -67,15 +67,15 @@ internal sealed class LogContactHandler(IGrainFactory grains, ICallerAccessor ca
     }
 }
 
-internal sealed class ListContactsHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListContacts, IReadOnlyList<ContactView>>
+internal sealed class ListContactsHandler(TongxinDbContext db, ICallerAccessor callers, Security.FieldCipher cipher) : IRequestHandler<ListContacts, IReadOnlyList<ContactView>>
 {
     public async Task<IReadOnlyList<ContactView>> Handle(ListContacts request, CancellationToken cancellationToken)
     {
         var file = await db.LoadForCallerAsync(request.ChildId, callers.Current!, track: false, cancellationToken);
-        return await db.ChildContacts.AsNoTracking()
+        var contacts = await db.ChildContacts.AsNoTracking()
             .Where(c => c.ChildId == file.Id)
             .OrderByDescending(c => c.At)
-            .Select(c => new ContactView(c.Id, c.Kind, c.At, c.Notes, c.RecordedByUserId))
             .ToListAsync(cancellationToken);
+        return contacts.Select(c => new ContactView(c.Id, c.Kind, c.At, cipher.Open(c.Notes), c.RecordedByUserId)).ToList();
     }
 }

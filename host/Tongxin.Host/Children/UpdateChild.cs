@@ -26,7 +26,8 @@ public sealed record UpdateChild(
     RiskLevel? RiskLevel,
     GuardianConsentInput? GuardianConsent,
     int? Version,
-    IReadOnlyList<string>? PriorityGroups = null) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
+    IReadOnlyList<string>? PriorityGroups = null,
+    string? RiskReason = null) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
 {
     /// <summary>From the route, not the body.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

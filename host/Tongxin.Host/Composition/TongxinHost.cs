@@ -19,6 +19,7 @@ using Tongxin.Host.Identity;
 using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
+using Tongxin.Host.Security;
 
 namespace Tongxin.Host.Composition;
 
@@ -31,13 +32,15 @@ public static class TongxinHost
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => Security.FieldKeys.Resolve(configuration, builder.Environment.ContentRootPath,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Security")));
         services.AddTongxinDatabase(configuration, builder.Environment);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);
         services.AddRequestPipeline();
         services.AddTongxinGrains(configuration);
         services.AddMatching(configuration);
         services.AddTongxinIdentity();
-        services.AddTongxinHttp();
+        services.AddTongxinHttp(configuration);
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         return builder;
@@ -70,6 +73,21 @@ public static class TongxinHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
+        // Answers about children must not linger in a shared phone's browser or a proxy.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/modules"))
+            {
+                context.Response.OnStarting(() =>
+                {
+                    context.Response.Headers.CacheControl = "no-store";
+                    context.Response.Headers.Pragma = "no-cache";
+                    return Task.CompletedTask;
+                });
+            }
+            return next();
+        });
         app.MapOpenApi();
         foreach (var group in app.Services.GetServices<IEndpointGroup>())
         {
@@ -122,6 +140,12 @@ public static class TongxinHost
         services.AddHostedService<MatchingWorker>();
         services.AddScoped<NeedReader>();
         services.AddScoped<PairingReader>();
+        services.Configure<Safeguarding.SafeguardingOptions>(configuration.GetSection(Safeguarding.SafeguardingOptions.Section));
+        services.AddSingleton<Safeguarding.ConcernEscalation>();
+        services.AddHostedService<Safeguarding.ConcernEscalationWorker>();
+        services.AddScoped<Safeguarding.IConcernNotifier, Safeguarding.LogOnlyConcernNotifier>();
+        services.Configure<Safeguarding.FollowupOptions>(configuration.GetSection(Safeguarding.FollowupOptions.Section));
+        services.AddScoped<Safeguarding.FollowupRhythm>();
         return services;
     }
 
@@ -138,7 +162,7 @@ public static class TongxinHost
         return services;
     }
 
-    private static IServiceCollection AddTongxinHttp(this IServiceCollection services)
+    private static IServiceCollection AddTongxinHttp(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -149,6 +173,8 @@ public static class TongxinHost
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
+        services.AddDistributedMemoryCache();
+        services.AddTongxinRateLimits(configuration);
         return services;
     }
 

@@ -12,6 +12,12 @@ public sealed class RequestValidationException(IReadOnlyDictionary<string, strin
         new(new Dictionary<string, string[]> { [field] = [message] });
 }
 
+/// <summary>Too many attempts (logins) or requests: 429, with when to try again.</summary>
+public sealed class TooManyRequestsException(string detail, TimeSpan retryAfter) : Exception(detail)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
 /// <summary>Wrong role or region: 403.</summary>
 public sealed class AccessDeniedException(string detail) : Exception(detail);
 

@@ -22,6 +22,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (exception is TooManyRequestsException tooMany)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -42,6 +46,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Validation(new Dictionary<string, string[]> { [parameter] = [HostTexts.Local("json.wrongValue")] }),
         BadHttpRequestException e => Problem(e.StatusCode, "problem.badRequest", HostTexts.Local("problem.badRequest.detail")),
         UnauthenticatedException e => Problem(401, "problem.unauthenticated", e.Message),
+        TooManyRequestsException e => Problem(429, "problem.tooMany", e.Message),
         AccessDeniedException e => Problem(403, "problem.forbidden", e.Message),
         NotFoundException e => Problem(404, "problem.notFound", e.Message),
         ConflictException e => WithField(Problem(409, "problem.conflict", e.Message), e.Field, e.Message),

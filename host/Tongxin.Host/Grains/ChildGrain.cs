@@ -28,12 +28,20 @@ public interface IChildGrain : IGrainWithStringKey
     Task<NeedCreated> RequestNeedAsync(NeedRequest request, string userId);
 
     Task CancelNeedAsync(string needId, string reason, string userId);
+
+    /// <summary>Changes the risk level, with a reason, and keeps the change in the history. No change if already at that level.</summary>
+    Task<RiskLevel> ChangeRiskAsync(RiskLevel to, string reason, string userId, string? concernId);
+
+    Task RecordConsentAsync(GuardianConsentInput consent, string userId);
+
+    /// <summary>Withdraws guardian consent: active pairings are suspended at once, pending offers withdrawn.</summary>
+    Task<int> WithdrawConsentAsync(string reason, string userId);
 }
 
 /// <summary>A need as the director asked for it, already validated by the line's module.</summary>
 public sealed record NeedRequest(string Line, string DetailsJson, Urgency Urgency);
 
-internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock) : Grain, IChildGrain
+internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock, Security.FieldCipher cipher) : Grain, IChildGrain
 {
     private ChildFile _file = null!;
 
@@ -58,7 +66,17 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         await using var db = await databases.CreateDbContextAsync();
         var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
         db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var riskBefore = file.RiskLevel;
         request.ApplyTo(file, villagePath);
+        if (file.RiskLevel != riskBefore)
+        {
+            // The risk level changes only with a reason, and the change is kept (000 §3.1).
+            if (string.IsNullOrWhiteSpace(request.RiskReason))
+            {
+                throw RequestValidationException.ForField("riskReason", HostTexts.Local("risk.reason.required"));
+            }
+            db.RiskChanges.Add(NewRiskChange(riskBefore, file.RiskLevel, request.RiskReason.Trim(), userId, null));
+        }
         file.Version = _file.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
@@ -75,7 +93,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
             ChildId = GrainKey,
             Kind = request.Kind!.Value,
             At = request.At!.Value.ToUniversalTime(),
-            Notes = request.Notes!.Trim(),
+            Notes = cipher.Seal(request.Notes!.Trim()),
             RecordedByUserId = userId,
             RecordedAt = clock.GetUtcNow().UtcDateTime,
         };
@@ -134,6 +152,99 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         need.Version++;
         await db.SaveChangesAsync();
     }
+
+    public async Task<RiskLevel> ChangeRiskAsync(RiskLevel to, string reason, string userId, string? concernId)
+    {
+        if (_file.RiskLevel == to)
+        {
+            return to;
+        }
+        await using var db = await databases.CreateDbContextAsync();
+        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
+        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        db.RiskChanges.Add(NewRiskChange(file.RiskLevel, to, reason, userId, concernId));
+        file.RiskLevel = to;
+        file.Version = _file.Version + 1;
+        file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync();
+        _file = file;
+        return to;
+    }
+
+    public async Task RecordConsentAsync(GuardianConsentInput consent, string userId)
+    {
+        await using var db = await databases.CreateDbContextAsync();
+        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
+        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        file.ConsentBy = consent.By!.Trim();
+        file.ConsentRelation = consent.Relation!.Trim();
+        file.ConsentRecordedAt = consent.RecordedAt!.Value.ToUniversalTime();
+        file.ConsentPurposesJson = System.Text.Json.JsonSerializer.Serialize(ConsentPurposes.OrAll(consent.Purposes));
+        file.ConsentWithdrawnAt = null;
+        file.ConsentWithdrawnReason = null;
+        // Pairings suspended by a withdrawal go on once the guardian consents again.
+        foreach (var pairing in await db.Pairings.Where(p => p.ChildId == GrainKey && p.Status == PairingStatus.Suspended).ToListAsync())
+        {
+            pairing.Status = PairingStatus.Active;
+        }
+        file.Version = _file.Version + 1;
+        file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync();
+        _file = file;
+    }
+
+    public async Task<int> WithdrawConsentAsync(string reason, string userId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
+        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        file.ConsentBy = null;
+        file.ConsentRelation = null;
+        file.ConsentRecordedAt = null;
+        file.ConsentPurposesJson = "[]";
+        file.ConsentWithdrawnAt = now;
+        file.ConsentWithdrawnReason = reason;
+        var suspended = await db.Pairings.Where(p => p.ChildId == GrainKey && p.Status == PairingStatus.Active).ToListAsync();
+        foreach (var pairing in suspended)
+        {
+            pairing.Status = PairingStatus.Suspended;
+        }
+        var needs = await db.Needs.Where(n => n.ChildId == GrainKey && n.Status == NeedStatus.Offered).ToListAsync();
+        var needIds = needs.Select(n => n.Id).ToList();
+        foreach (var offer in await db.Offers.Where(o => needIds.Contains(o.NeedId) && o.Status == OfferStatus.Pending).ToListAsync())
+        {
+            offer.Status = OfferStatus.Withdrawn;
+            offer.RespondedAt = now;
+            offer.DeclineReason = "consent withdrawn";
+            offer.Version++;
+        }
+        foreach (var need in needs)
+        {
+            need.Status = NeedStatus.Open;
+            need.UpdatedAt = now;
+            need.Version++;
+        }
+        file.Version = _file.Version + 1;
+        file.UpdatedAt = now;
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        _file = file;
+        return suspended.Count;
+    }
+
+    private RiskChange NewRiskChange(RiskLevel from, RiskLevel to, string reason, string userId, string? concernId) => new()
+    {
+        Id = Ids.New(),
+        ChildId = GrainKey,
+        From = from,
+        To = to,
+        Reason = reason,
+        ConcernId = concernId,
+        ByUserId = userId,
+        At = clock.GetUtcNow().UtcDateTime,
+    };
 
     private static bool HasConsent(ChildFile file) => file.ConsentBy is not null && file.ConsentRecordedAt is not null;
 }

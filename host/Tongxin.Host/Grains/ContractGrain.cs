@@ -27,7 +27,7 @@ public interface IContractGrain : IGrainWithStringKey
     Task WithdrawAsync(string deliveryId, string reason, string userId);
 }
 
-internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock) : Grain, IContractGrain
+internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock, Security.FieldCipher cipher) : Grain, IContractGrain
 {
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -162,7 +162,7 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
         return facts;
     }
 
-    private static ServiceDelivery NewDelivery(PurchasedServiceContract contract, DeliveryInput input, string regionPath, string userId, DateTime now,
+    private ServiceDelivery NewDelivery(PurchasedServiceContract contract, DeliveryInput input, string regionPath, string userId, DateTime now,
         string? idempotencyKey, string? hash, string? correctsId = null) => new()
     {
         Id = Ids.New(),
@@ -172,7 +172,7 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
         At = input.At.ToUniversalTime(),
         Units = input.Units,
         Kind = input.Kind,
-        Notes = input.Notes,
+        Notes = cipher.Seal(input.Notes),
         Status = DeliveryStatus.Recorded,
         CorrectsId = correctsId,
         IdempotencyKey = idempotencyKey,

@@ -129,7 +129,8 @@ internal sealed class NeedEndpoints : IEndpointGroup
             .WithSummary("A need with its offers and reasons").ProducesProblem(404);
         needs.MapGet("", async (string? status, string? line, string? regionCode, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListNeeds(QueryValues.Enum<NeedStatus>(status, "status"), line, regionCode), ct)))
-            .WithSummary("Needs in the caller's region").ProducesProblem(400).ProducesProblem(403);
+            .WithSummary("Needs in the caller's region")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports).ProducesProblem(400).ProducesProblem(403);
         needs.MapPost("/{id}/cancel", async (string id, CancelNeed request, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(request with { NeedId = id }, ct)))
             .WithSummary("Withdraw a need that is not matched yet").ProducesProblem(404).ProducesProblem(409);

@@ -82,7 +82,7 @@ internal sealed class EndPairingValidator : AbstractValidator<EndPairing>
 }
 
 /// <summary>Reads a pairing for a caller: the provider side, or the staff of the child's region; otherwise 404.</summary>
-internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock)
+internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock, Security.FieldCipher cipher)
 {
     public async Task<(Pairing Pairing, Provider Provider, ChildFile Child, Need Need)> LoadAsync(string pairingId, Caller caller, CancellationToken cancellationToken)
     {
@@ -92,7 +92,8 @@ internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock)
                          join need in db.Needs.AsNoTracking() on pairing.NeedId equals need.Id
                          where pairing.Id == pairingId
                          select new { pairing, provider, child, need }).SingleOrDefaultAsync(cancellationToken);
-        var allowed = row is not null && (caller.CanActFor(row.provider)
+        // The provider side loses access the moment consent is withdrawn (the pairing is suspended).
+        var allowed = row is not null && ((caller.CanActFor(row.provider) && row.pairing.Status != PairingStatus.Suspended)
             || (caller.Role is Role.ChildDirector or Role.Supervisor or Role.CivilAffairs && caller.CanSee(row.child.RegionPath)));
         if (!allowed)
         {
@@ -103,8 +104,8 @@ internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock)
 
     public async Task<PairingView> ViewAsync(Pairing pairing, Provider provider, ChildFile child, Need need, CancellationToken cancellationToken)
     {
-        var sessions = await db.PairingSessions.AsNoTracking().Where(s => s.PairingId == pairing.Id).OrderByDescending(s => s.At)
-            .Select(s => new SessionView(s.Id, s.At, s.Minutes, s.Notes)).ToListAsync(cancellationToken);
+        var sessions = (await db.PairingSessions.AsNoTracking().Where(s => s.PairingId == pairing.Id).OrderByDescending(s => s.At).ToListAsync(cancellationToken))
+            .Select(s => new SessionView(s.Id, s.At, s.Minutes, cipher.Open(s.Notes))).ToList();
         return new PairingView(
             pairing.Id, pairing.NeedId, pairing.ChildId, pairing.Line, pairing.Status, pairing.StartedAt, pairing.EndedAt, pairing.EndReason,
             provider.Id, provider.DisplayName, new ChildForProvider(child.GivenName, ChinaCalendar.AgeOn(child.BirthDate, clock.Today()), child.Gender),
@@ -127,7 +128,7 @@ internal sealed class ListMyPairingsHandler(TongxinDbContext db, PairingReader r
     {
         var caller = callers.Current!;
         var mine = db.Providers.AsNoTracking().ActedForBy(caller).Select(p => p.Id);
-        var ids = await db.Pairings.AsNoTracking().Where(p => mine.Contains(p.ProviderId)).OrderByDescending(p => p.StartedAt)
+        var ids = await db.Pairings.AsNoTracking().Where(p => mine.Contains(p.ProviderId) && p.Status != PairingStatus.Suspended).OrderByDescending(p => p.StartedAt)
             .Select(p => p.Id).Take(500).ToListAsync(cancellationToken);
         var views = new List<PairingView>();
         foreach (var id in ids)
@@ -139,7 +140,7 @@ internal sealed class ListMyPairingsHandler(TongxinDbContext db, PairingReader r
     }
 }
 
-internal sealed class LogSessionHandler(TongxinDbContext db, PairingReader reader, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<LogSession, SessionView>
+internal sealed class LogSessionHandler(TongxinDbContext db, PairingReader reader, ICallerAccessor callers, TimeProvider clock, Security.FieldCipher cipher) : IRequestHandler<LogSession, SessionView>
 {
     public async Task<SessionView> Handle(LogSession request, CancellationToken cancellationToken)
     {
@@ -159,13 +160,13 @@ internal sealed class LogSessionHandler(TongxinDbContext db, PairingReader reade
             PairingId = pairing.Id,
             At = request.At!.Value.ToUniversalTime(),
             Minutes = request.Minutes!.Value,
-            Notes = request.Notes!.Trim(),
+            Notes = cipher.Seal(request.Notes!.Trim()),
             RecordedByUserId = caller.UserId,
             RecordedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.PairingSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
-        return new SessionView(session.Id, session.At, session.Minutes, session.Notes);
+        return new SessionView(session.Id, session.At, session.Minutes, request.Notes.Trim());
     }
 }
 

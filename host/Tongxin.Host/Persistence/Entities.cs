@@ -95,6 +95,10 @@ public sealed class ChildFile
     public string? ConsentBy { get; set; }
     public string? ConsentRelation { get; set; }
     public DateTime? ConsentRecordedAt { get; set; }
+    /// <summary>What the guardian consented to (JSON array): matching, services, data-sharing.</summary>
+    public string ConsentPurposesJson { get; set; } = "[]";
+    public DateTime? ConsentWithdrawnAt { get; set; }
+    public string? ConsentWithdrawnReason { get; set; }
     public required string CreatedByUserId { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }

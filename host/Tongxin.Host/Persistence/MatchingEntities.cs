@@ -120,6 +120,8 @@ public enum PairingStatus
 {
     Active,
     Ended,
+    /// <summary>Guardian consent was withdrawn: the provider loses access at once; resumes only with new consent.</summary>
+    Suspended,
 }
 
 /// <summary>A provider and a child working together on one need; ending it frees the provider's capacity.</summary>

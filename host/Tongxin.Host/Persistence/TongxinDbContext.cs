@@ -25,6 +25,9 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<PairingSession> PairingSessions => Set<PairingSession>();
     public DbSet<PurchasedServiceContract> Contracts => Set<PurchasedServiceContract>();
     public DbSet<ServiceDelivery> Deliveries => Set<ServiceDelivery>();
+    public DbSet<RiskChange> RiskChanges => Set<RiskChange>();
+    public DbSet<Concern> Concerns => Set<Concern>();
+    public DbSet<ConcernStep> ConcernSteps => Set<ConcernStep>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -92,6 +95,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             child.Property(c => c.ConsentRelation).HasMaxLength(50);
             child.Property(c => c.CreatedByUserId).HasMaxLength(32);
             child.Property(c => c.PriorityGroupsJson).HasMaxLength(500);
+            child.Property(c => c.ConsentPurposesJson).HasMaxLength(200);
+            child.Property(c => c.ConsentWithdrawnReason).HasMaxLength(500);
             child.Property(c => c.Version).IsConcurrencyToken();
             child.HasIndex(c => c.RegionPath);
         });
@@ -103,7 +108,6 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             contact.Property(c => c.Id).HasMaxLength(32);
             contact.Property(c => c.ChildId).HasMaxLength(32);
             contact.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
-            contact.Property(c => c.Notes).HasMaxLength(2000);
             contact.Property(c => c.RecordedByUserId).HasMaxLength(32);
             contact.HasIndex(c => new { c.ChildId, c.At });
         });
@@ -126,6 +130,53 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
         ConfigureMatching(modelBuilder);
         ConfigurePurchasedServices(modelBuilder);
+        ConfigureSafeguarding(modelBuilder);
+    }
+
+    private static void ConfigureSafeguarding(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<RiskChange>(risk =>
+        {
+            risk.ToTable("RiskChanges");
+            risk.HasKey(r => r.Id);
+            risk.Property(r => r.Id).HasMaxLength(32);
+            risk.Property(r => r.ChildId).HasMaxLength(32);
+            risk.Property(r => r.From).HasConversion<string>().HasMaxLength(16);
+            risk.Property(r => r.To).HasConversion<string>().HasMaxLength(16);
+            risk.Property(r => r.Reason).HasMaxLength(500);
+            risk.Property(r => r.ConcernId).HasMaxLength(32);
+            risk.Property(r => r.ByUserId).HasMaxLength(32);
+            risk.HasIndex(r => new { r.ChildId, r.At });
+        });
+
+        modelBuilder.Entity<Concern>(concern =>
+        {
+            concern.ToTable("Concerns");
+            concern.HasKey(c => c.Id);
+            concern.Property(c => c.Id).HasMaxLength(32);
+            concern.Property(c => c.ChildId).HasMaxLength(32);
+            concern.Property(c => c.RegionPath).HasMaxLength(200);
+            concern.Property(c => c.Kind).HasConversion<string>().HasMaxLength(32);
+            concern.Property(c => c.Stage).HasConversion<string>().HasMaxLength(32);
+            concern.Property(c => c.RaisedByUserId).HasMaxLength(32);
+            concern.Property(c => c.RaisedByRole).HasMaxLength(32);
+            concern.Property(c => c.PoliceReference).HasMaxLength(100);
+            concern.Property(c => c.Version).IsConcurrencyToken();
+            concern.HasIndex(c => c.RegionPath);
+            concern.HasIndex(c => c.ChildId);
+        });
+
+        modelBuilder.Entity<ConcernStep>(step =>
+        {
+            step.ToTable("ConcernSteps");
+            step.HasKey(s => s.Id);
+            step.Property(s => s.Id).HasMaxLength(32);
+            step.Property(s => s.ConcernId).HasMaxLength(32);
+            step.Property(s => s.Step).HasMaxLength(32);
+            step.Property(s => s.ByUserId).HasMaxLength(32);
+            step.Property(s => s.Reference).HasMaxLength(100);
+            step.HasIndex(s => new { s.ConcernId, s.At });
+        });
     }
 
     private static void ConfigurePurchasedServices(ModelBuilder modelBuilder)
@@ -157,7 +208,6 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             delivery.Property(d => d.ChildId).HasMaxLength(32);
             delivery.Property(d => d.RegionPath).HasMaxLength(200);
             delivery.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
-            delivery.Property(d => d.Notes).HasMaxLength(2000);
             delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
             delivery.Property(d => d.CorrectsId).HasMaxLength(32);
             delivery.Property(d => d.StatusReason).HasMaxLength(500);
@@ -258,7 +308,6 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             session.HasKey(s => s.Id);
             session.Property(s => s.Id).HasMaxLength(32);
             session.Property(s => s.PairingId).HasMaxLength(32);
-            session.Property(s => s.Notes).HasMaxLength(2000);
             session.Property(s => s.RecordedByUserId).HasMaxLength(32);
             session.HasIndex(s => new { s.PairingId, s.At });
         });

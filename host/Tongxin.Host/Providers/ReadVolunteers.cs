@@ -70,7 +70,8 @@ internal sealed class ProviderEndpoints : IEndpointGroup
             .ProducesProblem(404);
         volunteers.MapGet("", async (string? line, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListVolunteers(line), ct)))
-            .WithSummary("Volunteers in the caller's region");
+            .WithSummary("Volunteers in the caller's region")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports);
 
         var programmes = app.MapGroup("/api/programmes").WithTags("Programmes").RequireAuthorization();
         programmes.MapPost("", async (CreateProgramme request, IMediator mediator, CancellationToken ct) =>

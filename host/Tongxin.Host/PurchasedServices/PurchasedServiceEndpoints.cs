@@ -77,16 +77,20 @@ internal sealed class PurchasedServiceEndpoints : IEndpointGroup
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(415).ProducesProblem(422);
         contracts.MapGet("/{id}/deliveries", async (string id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListDeliveries(id), ct)))
-            .WithSummary("Deliveries of a contract (a supervisor sees their town's)");
+            .WithSummary("Deliveries of a contract (a supervisor sees their town's)")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports);
         contracts.MapGet("/{id}/reconciliation", async (string id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetReconciliation(id), ct)))
-            .WithSummary("Contracted, delivered, remaining, spent; by town and month; flags").ProducesProblem(404);
+            .WithSummary("Contracted, delivered, remaining, spent; by town and month; flags")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports).ProducesProblem(404);
         contracts.MapGet("/{id}/deliveries.csv", async (string id, IMediator mediator, CancellationToken ct) =>
                 Results.File(await mediator.Send(new ExportContract(id, "deliveries"), ct), "text/csv; charset=utf-8", $"deliveries-{id}.csv"))
-            .WithSummary("Deliveries as CSV (UTF-8 with BOM)").ProducesProblem(404);
+            .WithSummary("Deliveries as CSV (UTF-8 with BOM)")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports).ProducesProblem(404);
         contracts.MapGet("/{id}/reconciliation.csv", async (string id, IMediator mediator, CancellationToken ct) =>
                 Results.File(await mediator.Send(new ExportContract(id, "reconciliation"), ct), "text/csv; charset=utf-8", $"reconciliation-{id}.csv"))
-            .WithSummary("Reconciliation as CSV (UTF-8 with BOM)").ProducesProblem(404);
+            .WithSummary("Reconciliation as CSV (UTF-8 with BOM)")
+            .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports).ProducesProblem(404);
 
         var deliveries = app.MapGroup("/api/deliveries").WithTags("Purchased services").RequireAuthorization();
         deliveries.MapPost("/{id}/correct", async (string id, CorrectDelivery request, IMediator mediator, CancellationToken ct) =>

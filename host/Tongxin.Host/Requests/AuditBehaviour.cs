@@ -19,7 +19,27 @@ internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, I
     {
         if (request is not IAuditedRequest audited)
         {
-            return await next();
+            try
+            {
+                return await next();
+            }
+            catch (AccessDeniedException)
+            {
+                // Every refused access is audited, whatever was asked for.
+                db.ChangeTracker.Clear();
+                db.AuditEntries.Add(new AuditEntry
+                {
+                    Id = Ids.New(),
+                    At = clock.GetUtcNow().UtcDateTime,
+                    UserId = callers.Current?.UserId,
+                    Role = callers.Current?.Role.Name(),
+                    Action = System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(typeof(TRequest).Name),
+                    SubjectType = "request",
+                    Outcome = AuditOutcomes.Denied,
+                });
+                await db.SaveChangesAsync(CancellationToken.None);
+                throw;
+            }
         }
 
         var caller = callers.Current;

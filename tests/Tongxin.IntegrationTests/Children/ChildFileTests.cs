@@ -179,6 +179,7 @@ public abstract class ChildFileTests(CountyApp app)
 
         var update = SampleCounty.ChildBody(SampleCounty.VillageA1);
         update["riskLevel"] = "high";
+        update["riskReason"] = "祖母住院，孩子独自在家";
         update["version"] = 1;
         var saved = (await director.PutAsync($"/api/children/{id}", update)).AssertStatus(HttpStatusCode.OK);
         Assert.Equal(2, saved.Get<int>("version"));
@@ -186,6 +187,7 @@ public abstract class ChildFileTests(CountyApp app)
         // A second writer who also read version 1 loses, and does not overwrite.
         var stale = SampleCounty.ChildBody(SampleCounty.VillageA1);
         stale["riskLevel"] = "low";
+        stale["riskReason"] = "情况好转";
         stale["version"] = 1;
         (await director.PutAsync($"/api/children/{id}", stale)).AssertProblem(HttpStatusCode.Conflict);
 

@@ -16,6 +16,9 @@ public abstract class TongxinApp : IAsyncLifetime
     public const string AdminUserName = "root-admin";
     public const string AdminPassword = "Admin#2026-secure";
 
+    /// <summary>The field-encryption key of every test host (32 bytes, base64).</summary>
+    public const string FieldKey = "dG9uZ3hpbi10ZXN0LWZpZWxkLWtleS0zMi1ieXRlcyE=";
+
     private WebApplicationFactory<Program>? _factory;
 
     protected abstract DatabaseProvider Provider { get; }
@@ -55,6 +58,10 @@ public abstract class TongxinApp : IAsyncLifetime
             builder.UseSetting("Bootstrap:AdminUserName", AdminUserName);
             builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
             builder.UseSetting("Modules:PluginFolder", pluginFolder);
+            builder.UseSetting("Encryption:FieldKey", FieldKey);
+            // Tests sign in and list far faster than people do; RateLimitTests checks the limits themselves.
+            builder.UseSetting("RateLimits:ListsPerMinute", "1000000");
+            builder.UseSetting("RateLimits:LoginFailures", "1000");
             foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             {
                 builder.UseSetting(key, value);
