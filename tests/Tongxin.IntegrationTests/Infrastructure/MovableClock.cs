@@ -8,4 +8,7 @@ public sealed class MovableClock : TimeProvider
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + _offset;
 
     public void Advance(TimeSpan by) => _offset += by;
+
+    /// <summary>Back to real time (in a finally: a failed test must not leave the next one in another day).</summary>
+    public void Reset() => _offset = TimeSpan.Zero;
 }

@@ -298,7 +298,7 @@ public abstract class MatchingTests(MatchingApp app)
         }
         finally
         {
-            app.Clock.Advance(TimeSpan.FromDays(-8));
+            app.Clock.Reset();
         }
     }
 
