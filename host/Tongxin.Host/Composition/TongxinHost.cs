@@ -71,6 +71,9 @@ public static class TongxinHost
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The web app for directors, volunteers and staff (wwwroot/): files from this host only, no CDN.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -75,8 +75,29 @@ public static class DemoCounty
         User("tuanwei", Role.ProgrammeOwner, county, youthLeague);
         User("shegong", Role.SocialWorkOrg, county, socialWork);
         User("volunteer", Role.Volunteer, nanxi);
+        var volunteerUser = db.Users.Local.Single(u => u.UserName == "volunteer");
 
+        // A vetted Caring Mother (and tutor) with her own account, and a holiday programme of the youth league.
+        db.Providers.Add(new Provider
+        {
+            Id = Ids.New(), Kind = ProviderKind.Volunteer, DisplayName = "刘芳（志愿者）", Gender = Gender.Female,
+            RegionCode = nanxi.Code, RegionPath = nanxi.Path, CoveredPathsJson = $"[\"{nanxi.Path}\"]",
+            LinesJson = "[\"caring-mother\",\"tutoring\"]",
+            OfferJson = "{\"caring-mother\":{\"supportKinds\":[\"daily-life\",\"emotional-comfort\",\"study-encouragement\"]},\"tutoring\":{\"subjects\":[\"chinese\",\"maths\"],\"gradeMin\":1,\"gradeMax\":6,\"modes\":[\"in-person\",\"online\"]}}",
+            AvailabilityJson = "[\"weekday-afternoon\",\"weekend-morning\"]", Capacity = 2, UserId = volunteerUser.Id,
+            VettingStatus = VettingStatus.Passed, VettingCheckedAt = now.AddDays(-20), VettingExpiresAt = now.AddYears(1), VettingReference = "云公查2026-0088",
+            CreatedByUserId = "demo", CreatedAt = now, UpdatedAt = now, Version = 1,
+        });
         var today = DateOnly.FromDateTime(now);
+        db.Providers.Add(new Provider
+        {
+            Id = Ids.New(), Kind = ProviderKind.Programme, DisplayName = "七彩假期·防溺水安全营", RegionCode = nanxi.Code, RegionPath = nanxi.Path,
+            CoveredPathsJson = $"[\"{nanxi.Path}\"]", LinesJson = "[\"holiday-activities\"]",
+            OfferJson = "{\"holiday-activities\":{\"activities\":[\"safety-education\",\"sport\"],\"period\":\"winter\"}}",
+            AvailabilityJson = "[]", Capacity = 20, OrganisationId = youthLeague.Id, StartsOn = today.AddDays(30), EndsOn = today.AddDays(40),
+            AgeMin = 6, AgeMax = 14, FundingSource = "团县委专项", CreatedByUserId = "demo", CreatedAt = now, UpdatedAt = now, Version = 1,
+        });
+
         void Child(string given, string family, Gender gender, int age, ChildCategory category, RiskLevel risk, string situation)
         {
             db.Children.Add(new ChildFile

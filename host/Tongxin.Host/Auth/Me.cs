@@ -1,0 +1,37 @@
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Identity;
+using Tongxin.Host.Persistence;
+using Tongxin.Host.Requests;
+
+namespace Tongxin.Host.Auth;
+
+/// <summary><c>GET /api/me</c>: who the token belongs to, so a client can show the right pages.</summary>
+[AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ChildDirector, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
+public sealed record GetMe : IRequest<MeView>;
+
+public sealed record MeView(string UserId, string UserName, Role Role, string RegionCode, string? RegionName, string? OrganisationId, string? ProviderId);
+
+internal sealed class GetMeHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<GetMe, MeView>
+{
+    public async Task<MeView> Handle(GetMe request, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current!;
+        var regionName = await db.Regions.AsNoTracking().Where(r => r.Code == caller.RegionCode).Select(r => r.Name).SingleOrDefaultAsync(cancellationToken);
+        var providerId = caller.Role == Role.Volunteer
+            ? await db.Providers.AsNoTracking().Where(p => p.UserId == caller.UserId).Select(p => p.Id).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        return new MeView(caller.UserId, caller.UserName, caller.Role, caller.RegionCode, regionName, caller.OrganisationId, providerId);
+    }
+}
+
+internal sealed class MeEndpoints : IEndpointGroup
+{
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/me", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetMe(), ct)))
+            .RequireAuthorization()
+            .WithTags("Auth")
+            .WithSummary("Who I am: user, role, region, organisation");
+    }
+}
