@@ -53,6 +53,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         DbUpdateConcurrencyException or Tongxin.Grains.GrainConflictException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
         RuleViolationException e => WithErrors(Problem(422, "problem.rule", e.Message), e.Errors),
         OperationCanceledException => Problem(499, "problem.cancelled", HostTexts.Local("problem.cancelled")),
+        _ when DatabaseUnavailable(exception) => Problem(503, "problem.unavailable", HostTexts.Local("health.database")),
         _ => Problem(500, "problem.internal", HostTexts.Local("problem.internal.detail")),
     };
 
@@ -88,6 +89,24 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         Detail = detail,
         Type = $"https://tongxin.local/problems/{titleKey["problem.".Length..]}",
     };
+
+    /// <summary>
+    /// The database cannot be reached (server stopped, network gone): 503 so clients retry later; nothing was
+    /// acknowledged, so nothing is lost.
+    /// </summary>
+    internal static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException
+                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
+                || e.GetType().Name == "RetryLimitExceededException")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The query or route parameter a binding failure names (<c>Failed to bind parameter "int? page" from "x".</c>).</summary>
     private static string? BoundParameter(string message)

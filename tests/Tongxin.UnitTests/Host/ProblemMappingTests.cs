@@ -15,6 +15,15 @@ public sealed class ProblemMappingTests
         Assert.DoesNotContain("secret", problem.Title);
     }
 
+    [Fact]
+    public void AnUnreachableDatabaseIs503SoClientsRetryLater()
+    {
+        var down = new InvalidOperationException("query failed", new Npgsql.NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111)));
+        var problem = ProblemExceptionHandler.ToProblem(down);
+        Assert.Equal(503, problem.Status);
+        Assert.DoesNotContain("connect", problem.Detail, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData(typeof(AccessDeniedException), 403)]
     [InlineData(typeof(NotFoundException), 404)]

@@ -1,0 +1,176 @@
+// The app's shell: language, session, a hash router, the navigation of each role.
+import { loadLanguage, translate, t, lang } from './i18n.js';
+import { get, session, whenUnauthorized } from './api.js';
+import { forgetUser } from './state.js';
+import { h, loading, pageView, problemView, notify } from './ui.js';
+import * as login from './pages/login.js';
+import * as director from './pages/director.js';
+import * as provider from './pages/provider.js';
+import * as programme from './pages/programme.js';
+import * as contracts from './pages/contracts.js';
+import * as dashboard from './pages/dashboard.js';
+import * as concerns from './pages/concerns.js';
+import * as admin from './pages/admin.js';
+
+const FILE_STAFF = ['child-director', 'supervisor', 'civil-affairs'];
+const PROVIDER_SIDE = ['volunteer', 'programme-owner', 'social-work-org'];
+const ALL = ['admin', 'civil-affairs', 'supervisor', 'child-director', 'programme-owner', 'social-work-org', 'volunteer'];
+
+// [pattern, page, roles allowed (null: anyone, signed in or not)]
+const ROUTES = [
+  ['/login', login.loginPage, null],
+  ['/children', director.childrenPage, FILE_STAFF],
+  ['/children/new', director.newChildPage, ['child-director']],
+  ['/children/:id', director.childPage, FILE_STAFF],
+  ['/children/:id/request', director.requestHelpPage, ['child-director']],
+  ['/needs', director.needsPage, FILE_STAFF],
+  ['/needs/:id', director.needPage, FILE_STAFF],
+  ['/offers', provider.offersPage, PROVIDER_SIDE],
+  ['/pairings', provider.pairingsPage, PROVIDER_SIDE],
+  ['/programmes', programme.programmesPage, ['programme-owner', 'civil-affairs', 'supervisor']],
+  ['/volunteers', programme.volunteersPage, ['programme-owner', 'social-work-org', 'civil-affairs']],
+  ['/contracts', contracts.contractsPage, ['social-work-org', 'civil-affairs', 'supervisor']],
+  ['/contracts/:id', contracts.contractPage, ['social-work-org', 'civil-affairs', 'supervisor']],
+  ['/dashboard', dashboard.dashboardPage, ['supervisor', 'civil-affairs']],
+  ['/concerns', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
+  ['/concerns/new', concerns.raiseConcernPage, ALL.filter((r) => r !== 'admin')],
+  ['/admin', admin.adminPage, ['admin']],
+];
+
+const HOME = {
+  'child-director': '/children',
+  volunteer: '/offers',
+  'programme-owner': '/programmes',
+  'social-work-org': '/contracts',
+  supervisor: '/dashboard',
+  'civil-affairs': '/dashboard',
+  admin: '/admin',
+};
+
+const NAV = {
+  'child-director': [['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/concerns', 'nav.concerns']],
+  volunteer: [['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
+  'programme-owner': [['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
+  'social-work-org': [['/contracts', 'nav.contracts'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
+  supervisor: [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/contracts', 'nav.contracts'], ['/concerns', 'nav.concerns']],
+  'civil-affairs': [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/contracts', 'nav.contracts'], ['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/concerns', 'nav.concerns']],
+  admin: [['/admin', 'nav.admin']],
+};
+
+export const homeOf = (role) => HOME[role] || '/login';
+
+export function navigate(path) {
+  if (location.hash === `#${path}`) render(); else location.hash = `#${path}`;
+}
+
+function parse(hash) {
+  const raw = hash.replace(/^#/, '') || '/';
+  const [path, queryString = ''] = raw.split('?');
+  const query = Object.fromEntries(new URLSearchParams(queryString));
+  for (const [pattern, page, roles] of ROUTES) {
+    const names = [];
+    const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, name) => { names.push(name); return '([^/]+)'; })}$`);
+    const match = regex.exec(path);
+    if (match) return { path, page, roles, query, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])])) };
+  }
+  return { path, page: null, query, params: {} };
+}
+
+function renderChrome() {
+  const me = session.me;
+  document.getElementById('logout').hidden = !me;
+  const badge = document.getElementById('user-badge');
+  badge.hidden = !me;
+  badge.textContent = me ? `${me.userName} · ${t(`role.${me.role}`)}${me.regionName ? ` · ${me.regionName}` : ''}` : '';
+  const nav = document.getElementById('nav');
+  const list = document.getElementById('nav-list');
+  const items = me ? NAV[me.role] || [] : [];
+  nav.hidden = items.length === 0;
+  const current = location.hash.replace(/^#/, '').split('?')[0];
+  list.replaceChildren(...items.map(([path, key]) => h('li', {},
+    h('a', { href: `#${path}`, 'aria-current': current === path || current.startsWith(`${path}/`) ? 'page' : null, 'data-nav': path }, t(key)))));
+}
+
+let renderCount = 0;
+let firstRender = true;
+
+export async function render() {
+  const ticket = ++renderCount;
+  const route = parse(location.hash);
+  const main = document.getElementById('main');
+  if (!session.me && route.path !== '/login') {
+    location.replace('#/login');
+    return;
+  }
+  if (route.path === '/' || (!route.page && session.me)) {
+    if (route.path !== '/') notify(t('error.notFoundPage'));
+    location.replace(`#${homeOf(session.me.role)}`);
+    return;
+  }
+  if (session.me && route.path === '/login') {
+    location.replace(`#${homeOf(session.me.role)}`);
+    return;
+  }
+  renderChrome();
+  if (route.roles && !route.roles.includes(session.me?.role)) {
+    main.replaceChildren(pageView(t('error.forbiddenTitle'), {}, h('p', {}, t('error.forbiddenPage'))));
+    return;
+  }
+  main.replaceChildren(loading());
+  main.setAttribute('aria-busy', 'true');
+  let view;
+  try {
+    view = await route.page({ params: route.params, query: route.query, me: session.me, navigate, refresh: render, signedIn, homeOf });
+  } catch (error) {
+    view = pageView(t('error.title'), {}, problemView(error));
+  }
+  if (ticket !== renderCount) return; // a later navigation won
+  main.replaceChildren(view);
+  main.removeAttribute('aria-busy');
+  const title = main.querySelector('h1')?.textContent;
+  document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
+  if (!firstRender) main.querySelector('h1')?.focus({ preventScroll: false });
+  firstRender = false;
+  window.scrollTo?.(0, 0);
+}
+
+export async function signedIn(token) {
+  session.token = token;
+  session.me = await get('/api/me');
+}
+
+function signOut(messageKey) {
+  forgetUser();
+  renderChrome();
+  if (messageKey) notify(t(messageKey));
+  location.hash = '#/login';
+}
+
+async function boot() {
+  await loadLanguage();
+  translate();
+  document.getElementById('lang-switch').addEventListener('click', async () => {
+    await loadLanguage(lang() === 'zh-CN' ? 'en' : 'zh-CN');
+    translate();
+    renderChrome();
+    await render();
+  });
+  document.getElementById('logout').addEventListener('click', () => signOut('login.signedOut'));
+  document.getElementById('skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    document.getElementById('main').focus();
+  });
+  whenUnauthorized(() => signOut('login.expired'));
+  if (session.token) {
+    try {
+      session.me = await get('/api/me');
+    } catch {
+      forgetUser();
+    }
+  }
+  window.addEventListener('hashchange', render);
+  await render();
+  document.body.dataset.ready = 'true';
+}
+
+boot();
