@@ -9,7 +9,7 @@ public sealed class RedisCacheOptions
     /// <summary>Prefix of every key, so several deployments (or a test and a production host) can share one Redis.</summary>
     public string InstanceName { get; set; } = "tongxin:";
 
-    /// <summary>Longest wait for a TCP connection (and its AUTH/SELECT) to be made.</summary>
+    /// <summary>Longest wait for a TCP connection to be made (AUTH/SELECT on it then count as a command).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest wait for the reply to one cache operation. A command that times out counts as "Redis is down".</summary>
@@ -18,6 +18,7 @@ public sealed class RedisCacheOptions
     /// <summary>After Redis was found down, how long every call is a miss without touching the network before one call tries again.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>At most this many TCP connections, each used by one operation at a time.</summary>
+    /// <summary>At most this many TCP connections for async calls, and as many for sync calls (kept apart so
+    /// blocked sync callers cannot starve async ones); each connection serves one operation at a time.</summary>
     public int PoolSize { get; set; } = 4;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 
 namespace Tongxin.Caching.Redis;
@@ -124,8 +125,8 @@ public sealed record RedisClientSettings(RedisEndpoint Endpoint, TimeSpan Connec
 }
 
 /// <summary>
-/// A small, thread-safe RESP2 client: up to <see cref="RedisClientSettings.PoolSize"/> connections,
-/// opened on demand, each used by one caller at a time. Connect and command timeouts, AUTH and SELECT
+/// A small, thread-safe RESP2 client: up to <see cref="RedisClientSettings.PoolSize"/> connections for
+/// synchronous callers and as many for asynchronous ones, opened on demand, each used by one caller at a time. Connect and command timeouts, AUTH and SELECT
 /// on every new connection, reconnection after a broken connection. Throws
 /// <see cref="RedisConnectionException"/> when the server cannot be used; error replies are returned
 /// as <see cref="RespReply"/> values (<see cref="RespReply.ThrowIfError"/>).
@@ -133,7 +134,14 @@ public sealed record RedisClientSettings(RedisEndpoint Endpoint, TimeSpan Connec
 public sealed class RedisClient : IDisposable
 {
     private readonly RedisClientSettings _settings;
-    private readonly SemaphoreSlim _slots;              // one slot per connection the pool may have
+    // Two sets of slots, PoolSize each: one for synchronous callers, one for asynchronous ones. A sync
+    // caller blocks its thread while it waits for a slot; if it could wait for a slot held by an async
+    // caller, whose continuation needs a thread-pool thread to finish and release it, a burst of sync
+    // calls would occupy every pool thread and the async holders could not complete (they time out:
+    // thread-pool starvation). Sync holders finish on their own thread, so sync callers waiting only
+    // for each other is safe. Idle connections are shared by both.
+    private readonly SemaphoreSlim _syncSlots;
+    private readonly SemaphoreSlim _asyncSlots;
     private readonly Stack<Connection> _idle = new();   // guarded by lock (_idle)
     private int _generation;                            // bumped when the server looks gone: older connections are dropped
     private volatile bool _disposed;
@@ -145,7 +153,8 @@ public sealed class RedisClient : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.ConnectTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.CommandTimeout, TimeSpan.Zero);
         _settings = settings;
-        _slots = new SemaphoreSlim(settings.PoolSize, settings.PoolSize);
+        _syncSlots = new SemaphoreSlim(settings.PoolSize, settings.PoolSize);
+        _asyncSlots = new SemaphoreSlim(settings.PoolSize, settings.PoolSize);
     }
 
     public RedisEndpoint Endpoint => _settings.Endpoint;
@@ -177,8 +186,8 @@ public sealed class RedisClient : IDisposable
         // server that stopped answering, this caller fails in bounded time too.
         var waitLimit = _settings.ConnectTimeout + _settings.CommandTimeout;
         var gotSlot = useAsync
-            ? await _slots.WaitAsync(waitLimit, cancellationToken).ConfigureAwait(false)
-            : _slots.Wait(waitLimit, cancellationToken);
+            ? await _asyncSlots.WaitAsync(waitLimit, cancellationToken).ConfigureAwait(false)
+            : _syncSlots.Wait(waitLimit, cancellationToken);
         if (!gotSlot)
         {
             throw new RedisConnectionException($"No Redis connection to {Endpoint} became free within {waitLimit.TotalMilliseconds:0} ms.", isTimeout: true);
@@ -232,7 +241,7 @@ public sealed class RedisClient : IDisposable
         }
         finally
         {
-            _slots.Release();
+            (useAsync ? _asyncSlots : _syncSlots).Release();
         }
     }
 
@@ -295,7 +304,7 @@ public sealed class RedisClient : IDisposable
                 connection.Dispose();
             }
         }
-        // _slots is not disposed: a caller still inside ExecuteCoreAsync releases it on its way out.
+        // The slots are not disposed: a caller still inside ExecuteCoreAsync releases one on its way out.
     }
 
     /// <summary>One TCP connection: the socket, a reader and a reusable write buffer. Used by one caller at a time.</summary>
@@ -328,36 +337,12 @@ public sealed class RedisClient : IDisposable
         public static async ValueTask<Connection> OpenAsync(RedisClientSettings settings, int generation, bool useAsync, CancellationToken cancellationToken)
         {
             var endpoint = settings.Endpoint;
-            var client = new TcpClient { NoDelay = true }; // small request/reply round trips: no Nagle delay
+            var client = useAsync
+                ? await ConnectAsync(endpoint, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false)
+                : Connect(endpoint, settings.ConnectTimeout);
+            client.NoDelay = true; // small request/reply round trips: no Nagle delay
             try
             {
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    timeout.CancelAfter(settings.ConnectTimeout);
-                    try
-                    {
-                        // TcpClient.Connect has no timeout of its own, so the synchronous path blocks on
-                        // the cancellable async connect. This happens only when a connection is opened.
-                        var connecting = client.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token);
-                        if (useAsync)
-                        {
-                            await connecting.ConfigureAwait(false);
-                        }
-                        else
-                        {
-                            connecting.AsTask().GetAwaiter().GetResult();
-                        }
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        throw new RedisConnectionException($"Connecting to Redis at {endpoint} timed out after {settings.ConnectTimeout.TotalMilliseconds:0} ms.", isTimeout: true);
-                    }
-                    catch (SocketException exception)
-                    {
-                        throw new RedisConnectionException($"Cannot connect to Redis at {endpoint}: {exception.Message}", exception);
-                    }
-                }
-
                 var connection = new Connection(client, settings.CommandTimeout, generation);
                 try
                 {
@@ -394,6 +379,100 @@ public sealed class RedisClient : IDisposable
                 client.Dispose();
                 throw;
             }
+        }
+
+        private static async ValueTask<TcpClient> ConnectAsync(RedisEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
+        {
+            var client = new TcpClient();
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(connectTimeout);
+                await client.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
+                return client;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                client.Dispose();
+                throw new RedisConnectionException($"Connecting to Redis at {endpoint} timed out after {connectTimeout.TotalMilliseconds:0} ms.", isTimeout: true);
+            }
+            catch (SocketException exception)
+            {
+                client.Dispose();
+                throw new RedisConnectionException($"Cannot connect to Redis at {endpoint}: {exception.Message}", exception);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// A connect with a timeout that never needs the thread pool: a non-blocking connect, then poll(2)
+        /// on this thread. (Blocking on ConnectAsync instead would let a burst of synchronous calls occupy
+        /// every pool thread while the connect completions they wait for queue behind them.) Host names
+        /// are resolved with the system resolver, which has its own timeouts.
+        /// </summary>
+        private static TcpClient Connect(RedisEndpoint endpoint, TimeSpan connectTimeout)
+        {
+            var deadline = Environment.TickCount64 + (long)connectTimeout.TotalMilliseconds;
+            IPAddress[] addresses;
+            try
+            {
+                addresses = IPAddress.TryParse(endpoint.Host, out var address) ? [address] : Dns.GetHostAddresses(endpoint.Host);
+            }
+            catch (SocketException exception)
+            {
+                throw new RedisConnectionException($"Cannot resolve the Redis host of {endpoint}: {exception.Message}", exception);
+            }
+
+            var failure = SocketError.HostNotFound;
+            foreach (var address in addresses)
+            {
+                var remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    break;
+                }
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+                try
+                {
+                    try
+                    {
+                        socket.Connect(new IPEndPoint(address, endpoint.Port));
+                    }
+                    catch (SocketException exception) when (exception.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                    {
+                        // expected for a non-blocking connect: poll below
+                    }
+                    if (!socket.Poll(checked((int)Math.Min(remaining * 1000, int.MaxValue)), SelectMode.SelectWrite))
+                    {
+                        break; // the time is up
+                    }
+                    failure = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                    if (failure == SocketError.Success)
+                    {
+                        socket.Blocking = true;
+                        return new TcpClient { Client = socket };
+                    }
+                }
+                catch (SocketException exception)
+                {
+                    failure = exception.SocketErrorCode;
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+                socket.Dispose();
+            }
+            if (Environment.TickCount64 >= deadline)
+            {
+                throw new RedisConnectionException($"Connecting to Redis at {endpoint} timed out after {connectTimeout.TotalMilliseconds:0} ms.", isTimeout: true);
+            }
+            throw new RedisConnectionException($"Cannot connect to Redis at {endpoint}: {failure}.");
         }
 
         public async ValueTask<RespReply[]> ExecuteAsync(IReadOnlyList<object[]> commands, bool useAsync, CancellationToken cancellationToken)

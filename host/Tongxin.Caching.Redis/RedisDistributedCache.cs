@@ -49,6 +49,7 @@ public sealed class RedisDistributedCache : IDistributedCache, IDisposable
 
     // Availability state, shared by all callers. Times are Environment.TickCount64 (monotonic ms).
     private int _down;                 // 0 = up, 1 = down; flipped with CompareExchange so each transition logs once
+    private int _downEpoch;            // +1 at each up->down transition
     private long _downSince;
     private long _retryAt;             // while down, calls before this time are misses without network
     private int _probing;              // while down, 1 = one caller is trying the server; the others stay misses
@@ -231,6 +232,7 @@ public sealed class RedisDistributedCache : IDistributedCache, IDisposable
     private async ValueTask<T> GuardAsync<T>(string operation, T fallback, Func<ValueTask<T>> body)
     {
         var probing = false;
+        var epoch = Volatile.Read(ref _downEpoch);
         if (Volatile.Read(ref _down) == 1)
         {
             if (Environment.TickCount64 < Volatile.Read(ref _retryAt) || Interlocked.CompareExchange(ref _probing, 1, 0) != 0)
@@ -242,7 +244,7 @@ public sealed class RedisDistributedCache : IDistributedCache, IDisposable
         try
         {
             var result = await body().ConfigureAwait(false);
-            MarkUp();
+            MarkUp(epoch);
             return result;
         }
         catch (RedisConnectionException exception)
@@ -252,7 +254,7 @@ public sealed class RedisDistributedCache : IDistributedCache, IDisposable
         }
         catch (RedisServerException exception)
         {
-            MarkUp(); // it answered, so it is up; the command itself was refused
+            MarkUp(epoch); // it answered, so it is up; the command itself was refused
             var now = Environment.TickCount64;
             var next = Volatile.Read(ref _nextServerErrorLog);
             if (now >= next && Interlocked.CompareExchange(ref _nextServerErrorLog, now + Math.Max(_retryAfterMs, 1000), next) == next)
@@ -276,14 +278,17 @@ public sealed class RedisDistributedCache : IDistributedCache, IDisposable
         Volatile.Write(ref _retryAt, now + _retryAfterMs);
         if (Interlocked.CompareExchange(ref _down, 1, 0) == 0)
         {
+            Interlocked.Increment(ref _downEpoch);
             Volatile.Write(ref _downSince, now);
-            LogDown(_logger, _endpoint, _retryAfterMs / 1000.0, exception.Message, null);
+            LogDown(_logger, _endpoint, _retryAfterMs / 1000.0, exception.Message, exception);
         }
     }
 
-    private void MarkUp()
+    /// <summary>Marks Redis up after a success, unless that call started before Redis was last marked
+    /// down (a slow call finishing late proves nothing and would make the log flap).</summary>
+    private void MarkUp(int epochAtStart)
     {
-        if (Volatile.Read(ref _down) == 1 && Interlocked.CompareExchange(ref _down, 0, 1) == 1)
+        if (Volatile.Read(ref _down) == 1 && epochAtStart == Volatile.Read(ref _downEpoch) && Interlocked.CompareExchange(ref _down, 0, 1) == 1)
         {
             LogUp(_logger, _endpoint, (Environment.TickCount64 - Volatile.Read(ref _downSince)) / 1000.0, null);
         }

@@ -240,7 +240,14 @@ public sealed class RedisDistributedCacheTests(RedisServerFixture fixture) : ICl
             }
         })).ToArray();
 
-        await Task.WhenAll(tasks);
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Exception exception)
+        {
+            throw new Xunit.Sdk.XunitException($"{exception.Message}\nLogs:\n{string.Join("\n", test.Logs.Entries.Select(e => e.Message))}");
+        }
         Assert.True(test.Redis.IsAvailable);
         Assert.Empty(test.Logs.Entries);
     }

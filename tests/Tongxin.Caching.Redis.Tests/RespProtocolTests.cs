@@ -23,10 +23,10 @@ public sealed class RespProtocolTests
         "$6\r\n童心\r\n");
 
     [Fact]
-    public void Reads_every_reply_type()
+    public async Task Reads_every_reply_type()
     {
         var reader = new RespReader(new MemoryStream(Replies));
-        AssertReplies(() => Task.FromResult(reader.Read())).GetAwaiter().GetResult();
+        await AssertReplies(() => Task.FromResult(reader.Read())); // the synchronous Read, wrapped
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Tongxin.IntegrationTests.Infrastructure;
 using Tongxin.LoadTests;
 
 // Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
+//        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
 // Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
 // through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
 var command = args.ElementAtOrDefault(0) ?? "import";
@@ -15,6 +16,8 @@ var environment = new Dictionary<string, string>
     ["Bootstrap__AdminUserName"] = admin,
     ["Bootstrap__AdminPassword"] = adminPassword,
     ["Logging__LogLevel__Default"] = "Warning",
+    // A harness is one user sending thousands of lists a minute: lift the per-user limit for it.
+    ["RateLimits__ListsPerMinute"] = "100000000",
 };
 string? postgresDatabase = null;
 if (database == "postgres")
@@ -34,7 +37,8 @@ using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var exit = command switch
 {
     "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
-    _ => throw new ArgumentException($"Unknown command {command}: use import."),
+    "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "1")),
+    _ => throw new ArgumentException($"Unknown command {command}: use import or day."),
 };
 Console.WriteLine($"database: {database}");
 return exit;

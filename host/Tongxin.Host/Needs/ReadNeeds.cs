@@ -104,6 +104,14 @@ internal static class OfferReasons
     public static string Write(IEnumerable<Tongxin.Modules.Contracts.ScorePart> parts) =>
         JsonSerializer.Serialize(parts.Select(p => new Stored(p.Code, p.Label.Zh, p.Label.En, p.Points)), Options);
 
+    /// <summary>
+    /// What a provider may be told of why they were chosen: the fit, the nearness, the urgency — not the child's
+    /// risk level or priority group, which are the file's business (README: field allow-lists).
+    /// </summary>
+    public static bool ProviderMaySee(string code) => !code.StartsWith("priority.risk", StringComparison.Ordinal) && code != "priority.group";
+
+    public static IReadOnlyList<ReasonView> ForProvider(string json) => Read(json).Where(r => ProviderMaySee(r.Code)).ToList();
+
     public static IReadOnlyList<ReasonView> Read(string json) =>
         (JsonSerializer.Deserialize<List<Stored>>(json, Options) ?? [])
             .Select(r => new ReasonView(r.Code, new Tongxin.Modules.Contracts.LocalizedText(r.Zh, r.En).ForCurrentCulture(), r.Points))

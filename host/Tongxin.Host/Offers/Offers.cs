@@ -76,10 +76,15 @@ internal sealed class ListMyOffersHandler(TongxinDbContext db, ICallerAccessor c
         }
         var rows = await query.OrderByDescending(x => x.offer.CreatedAt).Take(500).ToListAsync(cancellationToken);
         var today = clock.Today();
-        return rows.Select(x => new OfferView(
-            x.offer.Id, x.offer.NeedId, x.offer.Line, x.offer.Status, x.offer.Score, OfferReasons.Read(x.offer.ReasonsJson), x.offer.ExpiresAt,
-            x.offer.ProviderId, x.DisplayName, new ChildForProvider(x.GivenName, ChinaCalendar.AgeOn(x.BirthDate, today), x.Gender),
-            JsonDocument.Parse(x.DetailsJson).RootElement.Clone())).ToList();
+        return rows.Select(x =>
+        {
+            // The provider's view of the score: the parts they may see, so the number and its reasons agree.
+            var reasons = OfferReasons.ForProvider(x.offer.ReasonsJson);
+            return new OfferView(
+                x.offer.Id, x.offer.NeedId, x.offer.Line, x.offer.Status, reasons.Sum(r => r.Points), reasons, x.offer.ExpiresAt,
+                x.offer.ProviderId, x.DisplayName, new ChildForProvider(x.GivenName, ChinaCalendar.AgeOn(x.BirthDate, today), x.Gender),
+                JsonDocument.Parse(x.DetailsJson).RootElement.Clone());
+        }).ToList();
     }
 }
 

@@ -22,7 +22,12 @@ internal sealed class GetVolunteerHandler(TongxinDbContext db, ICallerAccessor c
     {
         var caller = callers.Current!;
         var volunteer = await db.Providers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.Id && p.Kind == ProviderKind.Volunteer, cancellationToken);
-        var allowed = volunteer is not null && (caller.Role == Role.Volunteer ? volunteer.UserId == caller.UserId : caller.CanSee(volunteer.RegionPath));
+        var allowed = volunteer is not null && caller.Role switch
+        {
+            Role.Volunteer => volunteer.UserId == caller.UserId,
+            Role.ProgrammeOwner or Role.SocialWorkOrg => volunteer.OrganisationId == caller.OrganisationId && caller.OrganisationId is not null,
+            _ => caller.CanSee(volunteer.RegionPath),
+        };
         if (!allowed)
         {
             throw new NotFoundException(HostTexts.Local("notFound.volunteer"));
@@ -35,10 +40,16 @@ internal sealed class ListVolunteersHandler(TongxinDbContext db, ICallerAccessor
 {
     public async Task<IReadOnlyList<VolunteerView>> Handle(ListVolunteers request, CancellationToken cancellationToken)
     {
-        var scope = callers.Current!.RegionPath;
+        var caller = callers.Current!;
+        var scope = caller.RegionPath;
         var now = clock.GetUtcNow().UtcDateTime;
-        var volunteers = await db.Providers.AsNoTracking()
-            .Where(p => p.Kind == ProviderKind.Volunteer && p.RegionPath.StartsWith(scope))
+        var query = db.Providers.AsNoTracking().Where(p => p.Kind == ProviderKind.Volunteer && p.RegionPath.StartsWith(scope));
+        if (caller.Role is Role.ProgrammeOwner or Role.SocialWorkOrg)
+        {
+            // An organisation manages its own volunteers; others' vetting records are not its business.
+            query = query.Where(p => p.OrganisationId == caller.OrganisationId);
+        }
+        var volunteers = await query
             .OrderBy(p => p.DisplayName).ThenBy(p => p.Id)
             .ToListAsync(cancellationToken);
         return volunteers

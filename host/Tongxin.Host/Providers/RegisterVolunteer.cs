@@ -86,7 +86,7 @@ internal sealed class RegisterVolunteerHandler(
         if (caller.Role != Role.Volunteer && request.UserId is not null)
         {
             var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == request.UserId, cancellationToken);
-            if (user is null || user.Role != Role.Volunteer)
+            if (user is null || user.Role != Role.Volunteer || !caller.CanSee(user.RegionPath))
             {
                 throw RequestValidationException.ForField("userId", HostTexts.Local("provider.user.notVolunteer"));
             }

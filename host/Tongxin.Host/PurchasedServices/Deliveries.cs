@@ -30,9 +30,9 @@ public sealed record ReportDelivery(string? ChildId, DateTime? At, int? Units, U
 public sealed record DeliveryReported(string Id, bool Replayed);
 
 /// <summary><c>POST /api/contracts/{id}/deliveries:bulk</c> (text/csv): every row checked; all written or none.</summary>
+/// <remarks>The body is read only after the role and the contract are checked, so nobody else makes the host parse a file.</remarks>
 [AllowedRoles(Role.SocialWorkOrg)]
-public sealed record ImportDeliveries(string ContractId, IReadOnlyList<(int Line, DeliveryInput Input)> Rows, IReadOnlyDictionary<string, string[]> Unreadable)
-    : IRequest<DeliveriesImported>;
+public sealed record ImportDeliveries(string ContractId, Stream Csv) : IRequest<DeliveriesImported>;
 
 public sealed record DeliveriesImported(int Imported);
 
@@ -137,7 +137,8 @@ internal sealed class ImportDeliveriesHandler(TongxinDbContext db, IGrainFactory
         {
             throw new AccessDeniedException(HostTexts.Local("delivery.notYourContract"));
         }
-        return new DeliveriesImported(await grains.GetGrain<IContractGrain>(contract.Id).ImportAsync(request.Rows, request.Unreadable, caller.UserId));
+        var (rows, unreadable) = await CsvRows.ReadAsync(request.Csv, cancellationToken);
+        return new DeliveriesImported(await grains.GetGrain<IContractGrain>(contract.Id).ImportAsync(rows, unreadable, caller.UserId));
     }
 }
 

@@ -68,8 +68,7 @@ internal sealed class PurchasedServiceEndpoints : IEndpointGroup
                 {
                     throw new BadHttpRequestException(HostTexts.Local("csv.contentType"), StatusCodes.Status415UnsupportedMediaType);
                 }
-                var (rows, unreadable) = await CsvRows.ReadAsync(http.Body, ct);
-                var imported = await mediator.Send(new ImportDeliveries(id, rows, unreadable), ct);
+                var imported = await mediator.Send(new ImportDeliveries(id, http.Body), ct);
                 return TypedResults.Created($"/api/contracts/{id}/deliveries", imported);
             })
             .Accepts<string>("text/csv")

@@ -76,6 +76,12 @@ internal sealed class CreateUserHandler(TongxinDbContext db, ICallerAccessor cal
             {
                 throw RequestValidationException.ForField("organisationId", HostTexts.Local("user.organisation.kind", role.Name()));
             }
+            // An account of an organisation acts for it: only within the organisation's own county.
+            caller.EnsureCanSee(organisation.RegionPath);
+            if (!region.Path.StartsWith($"/{Regions.RegionPaths.County(organisation.RegionPath)}/", StringComparison.Ordinal))
+            {
+                throw RequestValidationException.ForField("regionCode", HostTexts.Local("user.region.outsideOrganisation"));
+            }
         }
         if (await db.Users.AnyAsync(u => u.UserName == request.UserName, cancellationToken))
         {

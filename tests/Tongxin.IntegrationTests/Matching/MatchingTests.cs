@@ -39,10 +39,15 @@ public abstract class MatchingTests(MatchingApp app)
         var offers = (await volunteer.GetAsync("/api/offers?mine=true")).AssertStatus(HttpStatusCode.OK).Array;
         var offer = Assert.Single(offers)!;
         Assert.Equal(need, offer["needId"]!.GetValue<string>());
+        // The director sees every reason, the risk and priority group included ...
+        var staffReasons = (await county.NeedStatusAsync("director-a1", need)).Json!["offers"]![0]!["reasons"]!.AsArray().Select(r => r!["code"]!.GetValue<string>()).ToList();
+        Assert.Contains("priority.risk-high", staffReasons);
+        Assert.Contains("priority.group", staffReasons); // a left-behind girl
+        Assert.Contains("distance.same-village", staffReasons);
+        // ... the volunteer the reasons that are theirs to know, and a score that adds up to them.
         var reasons = offer["reasons"]!.AsArray().Select(r => r!["code"]!.GetValue<string>()).ToList();
-        Assert.Contains("priority.risk-high", reasons);
         Assert.Contains("distance.same-village", reasons);
-        Assert.Contains("priority.group", reasons); // a left-behind girl
+        Assert.DoesNotContain(reasons, r => r.StartsWith("priority.risk", StringComparison.Ordinal) || r == "priority.group");
         Assert.Equal(offer["score"]!.GetValue<int>(), offer["reasons"]!.AsArray().Sum(r => r!["points"]!.GetValue<int>()));
         // The volunteer learns what the pairing needs, and nothing more.
         Assert.Equal("小芳", offer["child"]!["givenName"]!.GetValue<string>());

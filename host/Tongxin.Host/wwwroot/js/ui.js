@@ -263,6 +263,13 @@ export class Form {
     return this;
   }
 
+  /** Fields side by side on a wide screen (stacked on a phone). */
+  row(...fields) {
+    this.body.append(h('div', { class: 'row-2' }, fields.map((f) => f.el)));
+    this.fields.push(...fields);
+    return this;
+  }
+
   /** Replaces the fields whose names start with prefix (a line's own fields when the line changes). */
   replaceGroup(container, prefix, fields) {
     this.fields = this.fields.filter((f) => !f.name.startsWith(prefix));

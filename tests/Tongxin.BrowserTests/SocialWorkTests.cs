@@ -1,0 +1,50 @@
+using Tongxin.BrowserTests.Infrastructure;
+using Xunit;
+
+namespace Tongxin.BrowserTests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class SocialWorkTests(BrowserFixture fixture)
+{
+    private readonly Browser _browser = new(fixture);
+
+    [Fact]
+    public async Task The_social_work_organisation_reports_a_delivery_and_sees_each_bad_line_of_a_csv()
+    {
+        var xiaoming = await fixture.Api.ChildIdAsync("小明");
+        _browser.Reset();
+        _browser.Login("shegong");
+        Assert.Equal("#/contracts", _browser.Hash);
+        _browser.WaitForText("#contracts", fixture.ContractTitle);
+        _browser.WaitForText($"[data-contract-id='{fixture.ContractId}']", "已服务 3 / 40 次");
+        _browser.Click($"[data-contract-id='{fixture.ContractId}'] h2 a");
+        _browser.WaitFor("#delivery-form");
+        Assert.Equal("3", _browser.WaitFor("[data-stat='rec.delivered'] .stat-value").Text);
+
+        _browser.Type("#delivery-form [name='childId']", xiaoming);
+        _browser.Type("#delivery-form [name='units']", "2");
+        _browser.Type("#delivery-form [name='notes']", "团体辅导：情绪认识");
+        _browser.Click("#delivery-form button[type='submit']");
+        _browser.WaitForText("[data-stat='rec.delivered'] .stat-value", "5");
+        _browser.WaitForText("[data-stat='rec.remaining'] .stat-value", "35");
+        Assert.Equal(2, _browser.All("#deliveries tbody tr").Count);
+
+        // a CSV with one good and one bad row: nothing is written, the bad line is named
+        var csv = Path.Combine(Path.GetTempPath(), $"deliveries-{Guid.NewGuid():N}.csv");
+        var at = DateTime.UtcNow.AddHours(-2).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        await File.WriteAllTextAsync(csv, $"childId,at,units,kind,notes\n{xiaoming},{at},1,session,小组活动\n{xiaoming},{at},两,session,写错的数量\n");
+        try
+        {
+            _browser.WaitFor("#upload-form input[type='file']").SendKeys(csv);
+            _browser.Click("#upload-form button[type='submit']");
+            var problem = _browser.WaitForText("#upload-form .problem", "第 3 行");
+            Assert.Contains("全部未写入", problem.Text);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+        Assert.Equal("5", _browser.WaitFor("[data-stat='rec.delivered'] .stat-value").Text);
+        _browser.Screenshots("socialwork-contract");
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Tongxin.LoadTests;
+
+/// <summary>
+/// A county's day, replayed against one host: supervisors read dashboards and files, directors request
+/// help, matching runs, volunteers accept, an organisation reports deliveries. Prints throughput and
+/// p50/p95/p99 per route. Bounded: fixed request counts, two minutes per phase at most, loopback only.
+/// </summary>
+internal static class CountyDay
+{
+    public static async Task<int> RunAsync(Uri address, string admin, string adminPassword, int scale)
+    {
+        var county = await County.CreateAsync(address, admin, adminPassword, towns: 2, villagesPerTown: 5, childrenPerVillage: 40);
+        var civil = await LoadClient.LoginAsync(address, "civil", County.Password);
+        var fulian = await LoadClient.LoginAsync(address, "fulian", County.Password);
+        var supervisor = await LoadClient.LoginAsync(address, $"supervisor-{county.Towns[0]}", County.Password);
+        var directors = new Dictionary<string, LoadClient>();
+        foreach (var village in county.Villages)
+        {
+            directors[village] = await LoadClient.LoginAsync(address, County.Director(village), County.Password);
+        }
+
+        // Volunteers: a tutor and a Caring Mother per village, vetted, each with her own account.
+        var admins = await LoadClient.LoginAsync(address, admin, adminPassword);
+        var volunteers = new List<LoadClient>();
+        foreach (var village in county.Villages)
+        {
+            for (var k = 0; k < 2; k++)
+            {
+                var name = $"v{k}-{village}";
+                await admins.PostAsync("/api/users", new { userName = name, password = County.Password, role = "volunteer", regionCode = village });
+                var client = await LoadClient.LoginAsync(address, name, County.Password);
+                var id = LoadClient.Id(await client.PostAsync("/api/volunteers", new
+                {
+                    displayName = name, gender = "female", regionCode = village, lines = new[] { "tutoring", "caring-mother" }, capacity = 20,
+                    availability = new[] { "weekday-afternoon", "weekend-morning" },
+                    skills = new Dictionary<string, object>
+                    {
+                        ["tutoring"] = new { subjects = new[] { "maths", "chinese" }, gradeMin = 1, gradeMax = 9, modes = new[] { "in-person", "online" } },
+                        ["caring-mother"] = new { supportKinds = new[] { "daily-life" } },
+                    },
+                }));
+                await civil.Http.PutAsJsonAsync($"/api/volunteers/{id}/vetting", new { status = "passed", checkedAt = DateTime.UtcNow.AddDays(-1), expiresAt = DateTime.UtcNow.AddYears(1), reference = "load" });
+                volunteers.Add(client);
+            }
+        }
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var contract = LoadClient.Id(await civil.PostAsync("/api/contracts", new
+        {
+            organisationId = county.SocialWorkOrgId, line = "home-visit", regionCodes = county.Towns, units = 1_000_000, unitKind = "visit", unitPrice = 80m,
+            startsOn = today.AddDays(-30).ToString("yyyy-MM-dd"), endsOn = today.AddDays(30).ToString("yyyy-MM-dd"), fundingSource = "budget",
+        }));
+        var shegong = await LoadClient.LoginAsync(address, "shegong", County.Password);
+        var children = county.Children;
+        var results = new List<PhaseResult>();
+
+        // Warm-up: first calls compile and fill pools; not measured.
+        await Phase.RunAsync("warm-up", 8, 200, i => supervisor.Http.GetAsync($"/api/children/{children[i % children.Count].Id}"));
+
+        results.Add(await Phase.RunAsync("GET /api/children/{id} (read a file)", 64, 20_000 * scale,
+            i => supervisor.Http.GetAsync($"/api/children/{children[i % children.Count].Id}")));
+
+        results.Add(await Phase.RunAsync("POST /api/children/{id}/needs (request help)", 32, 6_000 * scale, i =>
+        {
+            var (child, village) = children[i % children.Count];
+            return directors[village].Http.PostAsJsonAsync($"/api/children/{child}/needs", new
+            {
+                line = "tutoring", urgency = i % 7 == 0 ? "urgent" : "normal",
+                details = new { subject = i % 2 == 0 ? "maths" : "chinese", grade = 1 + i % 9, schedule = new[] { "weekday-afternoon" }, mode = "online" },
+            });
+        }));
+
+        results.Add(await Phase.RunAsync("POST /api/matching/run (county batch)", 1, 1,
+            _ => civil.Http.PostAsJsonAsync("/api/matching/run", new { line = "tutoring" }), TimeSpan.FromMinutes(5)));
+
+        var offers = new List<(LoadClient Client, string Id)>();
+        foreach (var volunteer in volunteers)
+        {
+            foreach (var offer in (await volunteer.GetAsync("/api/offers?mine=true&status=pending")).AsArray())
+            {
+                offers.Add((volunteer, offer!["id"]!.GetValue<string>()));
+            }
+        }
+        results.Add(await Phase.RunAsync("POST /api/offers/{id}/accept", 32, offers.Count,
+            i => offers[i].Client.Http.PostAsync($"/api/offers/{offers[i].Id}/accept", null)));
+
+        results.Add(await Phase.RunAsync("POST /api/contracts/{id}/deliveries", 32, 4_000 * scale, i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/contracts/{contract}/deliveries")
+            {
+                Content = JsonContent.Create(new { childId = children[i % children.Count].Id, at = DateTime.UtcNow.AddHours(-1 - i % 500), units = 1, kind = "visit", notes = "入户走访" }),
+            };
+            request.Headers.Add("Idempotency-Key", $"load-{i}");
+            return shegong.Http.SendAsync(request);
+        }));
+
+        results.Add(await Phase.RunAsync("GET /api/children?page= (dashboard list)", 32, 4_000 * scale,
+            i => supervisor.Http.GetAsync($"/api/children?page={1 + i % 10}&pageSize=20")));
+        results.Add(await Phase.RunAsync("GET /api/followups/overdue (town)", 16, 500 * scale,
+            _ => supervisor.Http.GetAsync("/api/followups/overdue")));
+        results.Add(await Phase.RunAsync("GET /api/needs (town)", 16, 500 * scale,
+            _ => supervisor.Http.GetAsync("/api/needs")));
+
+        Console.WriteLine();
+        Console.WriteLine($"county: {county.Towns.Count} towns, {county.Villages.Count} villages, {children.Count} children, {volunteers.Count} volunteers, {offers.Count} offers");
+        foreach (var result in results)
+        {
+            Console.WriteLine(result);
+        }
+        return results.Sum(r => r.Errors) == 0 ? 0 : 1;
+    }
+}
