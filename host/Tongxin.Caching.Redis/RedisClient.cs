@@ -517,7 +517,7 @@ public sealed class RedisClient : IDisposable
             {
                 var timedOut = exception.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
                 throw timedOut
-                    ? new RedisConnectionException($"Redis did not answer within {_commandTimeout.TotalMilliseconds:0} ms.", exception, isTimeout: true)
+                    ? new RedisConnectionException($"Redis did not answer within {_commandTimeout.TotalMilliseconds:0} ms (socket timeout).", exception, isTimeout: true)
                     : new RedisConnectionException($"The connection to Redis broke: {exception.Message}", exception);
             }
             catch (SocketException exception)

@@ -49,7 +49,7 @@ public sealed class CaringMotherJourneyTests(BrowserFixture fixture)
         _browser.Choose("details.supportKinds", "study-encouragement");
         _browser.Choose("urgency", "urgent");
         _browser.Click("#need-form button[type='submit']");
-        _browser.Until(_ => _browser.Hash.StartsWith("#/needs/", StringComparison.Ordinal) ? true : (bool?)null, "the need's page");
+        _browser.WaitUntil(() => _browser.Hash.StartsWith("#/needs/", StringComparison.Ordinal), "the need's page");
         var needHash = _browser.Hash;
         _browser.WaitForText("main", "爱心妈妈");
         _browser.WaitForText("main .facts", "精神抚慰");
@@ -78,7 +78,7 @@ public sealed class CaringMotherJourneyTests(BrowserFixture fixture)
 
         var offerId = offer.GetDomAttribute("data-offer-id")!;
         _browser.Click($".offer-card[data-offer-id='{offerId}'] button.accept");
-        _browser.Until(_ => _browser.Hash == "#/pairings" ? true : (bool?)null, "the pairings page");
+        _browser.WaitUntil(() => _browser.Hash == "#/pairings", "the pairings page");
         var pairing = _browser.WaitForText("#pairings .pairing-card", "小花");
         Assert.Contains("结对中", pairing.Text);
 

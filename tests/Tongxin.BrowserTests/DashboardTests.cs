@@ -21,14 +21,16 @@ public sealed class DashboardTests(BrowserFixture fixture)
         Assert.True(_browser.All("svg.chart-svg").Count >= 4);
 
         // every number a chart shows is also in its text description
-        var risk = _browser.WaitFor("#charts figure[data-chart='donut'] svg desc").GetDomProperty("textContent")!;
+        var risk = _browser.WaitForPresent("#charts figure[data-chart='donut'] svg desc").GetDomProperty("textContent")!;
         Assert.Contains("高风险", risk);
-        var needs = _browser.WaitFor("#charts figure[data-chart='stacked'] svg desc").GetDomProperty("textContent")!;
+        var needs = _browser.WaitForPresent("#charts figure[data-chart='stacked'] svg desc").GetDomProperty("textContent")!;
         Assert.Contains("心理辅导", needs);
         Assert.Contains("待匹配", needs);
 
         Assert.NotEqual("0", _browser.WaitFor("[data-stat='children'] .stat-value").Text);
         Assert.NotEqual("0", _browser.WaitFor("[data-stat='concerns'] .stat-value").Text);
+        Assert.NotEqual("—", _browser.WaitFor("[data-stat='median-days'] .stat-value").Text); // 小明's tutoring was matched
+        Assert.Contains("已匹配", needs);
         _browser.WaitForText("#dash-concerns", "监护人无法履责");
         _browser.WaitForText("#dash-contracts", fixture.ContractTitle);
         _browser.Screenshots("civil-dashboard");

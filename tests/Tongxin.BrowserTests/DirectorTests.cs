@@ -28,7 +28,7 @@ public sealed class DirectorTests(BrowserFixture fixture)
 
         Assert.Equal("出生日期必须早于今天。", _browser.FieldError("birthDate"));
         Assert.Equal("true", _browser.WaitFor("#child-form [name='birthDate']").GetDomAttribute("aria-invalid"));
-        Assert.Equal("", _browser.WaitFor("[data-field='givenName'] .field-error").GetDomProperty("textContent"));
+        Assert.Equal("", _browser.WaitForPresent("[data-field='givenName'] .field-error").GetDomProperty("textContent"));
         _browser.Screenshots("director-new-child-error");
 
         _browser.SetValue("#child-form [name='birthDate']", "2016-05-01");

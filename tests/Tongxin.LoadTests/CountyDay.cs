@@ -57,10 +57,10 @@ internal static class CountyDay
         var results = new List<PhaseResult>();
 
         // Warm-up: first calls compile and fill pools; not measured.
-        await Phase.RunAsync("warm-up", 8, 200, i => supervisor.Http.GetAsync($"/api/children/{children[i % children.Count].Id}"));
+        await Phase.RunAsync("warm-up", 8, 200, i => civil.Http.GetAsync($"/api/children/{children[i % children.Count].Id}"));
 
         results.Add(await Phase.RunAsync("GET /api/children/{id} (read a file)", 64, 20_000 * scale,
-            i => supervisor.Http.GetAsync($"/api/children/{children[i % children.Count].Id}")));
+            i => civil.Http.GetAsync($"/api/children/{children[i % children.Count].Id}")));
 
         results.Add(await Phase.RunAsync("POST /api/children/{id}/needs (request help)", 32, 6_000 * scale, i =>
         {

@@ -3,12 +3,12 @@ using System.Diagnostics;
 namespace Tongxin.LoadTests;
 
 /// <summary>One route under load: a fixed number of requests from a fixed number of concurrent clients; latencies kept.</summary>
-internal sealed record PhaseResult(string Route, int Requests, int Errors, double Seconds, double P50, double P95, double P99)
+internal sealed record PhaseResult(string Route, int Requests, int Errors, double Seconds, double P50, double P95, double P99, string ErrorStatuses = "")
 {
     public double PerSecond => Requests / Seconds;
 
     public override string ToString() =>
-        $"{Route,-44} {Requests,7} req {Errors,5} err {PerSecond,8:F0} req/s   p50 {P50,7:F1} ms   p95 {P95,7:F1} ms   p99 {P99,7:F1} ms";
+        $"{Route,-44} {Requests,7} req {Errors,5} err {PerSecond,8:F0} req/s   p50 {P50,7:F1} ms   p95 {P95,7:F1} ms   p99 {P99,7:F1} ms {ErrorStatuses}";
 }
 
 internal static class Phase
@@ -19,6 +19,7 @@ internal static class Phase
         var latencies = new double[requests];
         var next = -1;
         var errors = 0;
+        var statuses = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(2));
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
@@ -37,11 +38,13 @@ internal static class Phase
                     if (!response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref errors);
+                        statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
                     }
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException e)
                 {
                     Interlocked.Increment(ref errors);
+                    statuses.AddOrUpdate(e.GetType().Name, 1, (_, n) => n + 1);
                 }
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
@@ -50,6 +53,7 @@ internal static class Phase
         var done = Math.Min(requests, next + 1);
         var sorted = latencies.Take(done).Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-        return new PhaseResult(route, done, errors, watch.Elapsed.TotalSeconds, Percentile(0.50), Percentile(0.95), Percentile(0.99));
+        var errorStatuses = string.Join(" ", statuses.OrderBy(s => s.Key).Select(s => $"[{s.Key}: {s.Value}]"));
+        return new PhaseResult(route, done, errors, watch.Elapsed.TotalSeconds, Percentile(0.50), Percentile(0.95), Percentile(0.99), errorStatuses);
     }
 }

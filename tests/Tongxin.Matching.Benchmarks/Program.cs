@@ -59,10 +59,9 @@ Harness.PrintHeader(seed, allCores);
 foreach (var size in sizes)
 {
     var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-    var self = Environment.GetCommandLineArgs()[0];
-    if (self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
     {
-        start.ArgumentList.Add(self); // launched as "dotnet x.dll"
+        start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]); // launched as "dotnet x.dll"
     }
     start.ArgumentList.Add("--child");
     start.ArgumentList.Add(size.ToString(CultureInfo.InvariantCulture));

@@ -61,7 +61,11 @@ public sealed class Browser(BrowserFixture fixture)
         return element is not null && element.Displayed ? element : null;
     }, css);
 
-    public void WaitForGone(string css) => Until(d => d.FindElements(By.CssSelector(css)).All(e => !e.Displayed) ? true : (bool?)null, $"{css} gone");
+    /// <summary>Waits for an element in the page, shown or not (an SVG's description, a hidden error).</summary>
+    public IWebElement WaitForPresent(string css) => Until(d => d.FindElements(By.CssSelector(css)).FirstOrDefault(), css);
+
+    /// <summary>Polls until condition holds.</summary>
+    public void WaitUntil(Func<bool> condition, string what) => Until(_ => condition() ? (object)true : null, what);
 
     /// <summary>Waits until an element matching css shows text containing expected; returns it.</summary>
     public IWebElement WaitForText(string css, string expected) => Until(d =>
@@ -136,6 +140,7 @@ public sealed class Browser(BrowserFixture fixture)
     /// </summary>
     public void Screenshots(string name)
     {
+        Driver.ExecuteScript("document.getElementById('toast').hidden = true;"); // a passing message, not the page
         Phone();
         WaitForLayout();
         var overflow = Convert.ToInt64(Driver.ExecuteScript("return document.documentElement.scrollWidth;"));

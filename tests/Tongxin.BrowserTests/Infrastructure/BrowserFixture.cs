@@ -29,6 +29,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public Uri Address => _host!.Address;
     public ChromeDriver Driver { get; private set; } = null!;
     public SetupApi Api { get; private set; } = null!;
+    public static string WebRoot { get; } = Path.Combine(HostProcess.RepositoryRoot, "host", "Tongxin.Host", "wwwroot");
     public string OutputFolder { get; } = Path.Combine(HostProcess.RepositoryRoot, "tests", "Tongxin.BrowserTests", "output");
 
     /// <summary>Set up by the fixture: a purchased-services contract with the demo social-work organisation.</summary>
@@ -55,7 +56,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         };
         var hostStart = Task.Run(async () =>
         {
-            _host = HostProcess.Start(_hostFolder, environment, "--demo");
+            // The built host's content root is the temp folder (data/ lands there); the web app is served from the source tree.
+            _host = HostProcess.Start(_hostFolder, environment, "--demo", "--webroot", WebRoot);
             if (!await _host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)))
             {
                 throw new InvalidOperationException($"The host did not become healthy:\n{_host.Output}");
@@ -92,6 +94,13 @@ public sealed class BrowserFixture : IAsyncLifetime
             new { line = "counselling", urgency = "urgent", details = new { reasonCategory = "emotional", mode = "in-person" } });
         await Api.PostAsync("director", $"/api/children/{xiaoming}/needs",
             new { line = "holiday-activities", urgency = "normal", details = new { interests = new[] { "sport", "safety-education" }, period = "winter" } });
+        // A need matched already (the dashboards' days to match): 小明's maths tutoring, offered to the demo volunteer
+        // (capacity 2: one place stays for the Caring Mother journey) and accepted.
+        var tutoring = await Api.PostAsync("director", $"/api/children/{xiaoming}/needs",
+            new { line = "tutoring", urgency = "normal", details = new { subject = "maths", grade = 6, schedule = new[] { "weekday-afternoon" }, mode = "in-person" } });
+        var tutoringNeed = tutoring.GetProperty("id").GetString()!;
+        var offerId = await Api.WaitForOfferAsync("volunteer", tutoringNeed, TimeSpan.FromSeconds(30));
+        await Api.PostAsync("volunteer", $"/api/offers/{offerId}/accept", new { });
         await Api.PostAsync("director", "/api/concerns", new { childId = xiaoyu, kind = "guardian-unable", details = "祖父住院，孩子晚上独自在家。" });
 
         var organisations = await Api.GetAsync("civil", "/api/organisations");

@@ -58,5 +58,25 @@ public sealed class SetupApi(Uri address) : IDisposable
             .GetProperty("id").GetString()!;
     }
 
+    /// <summary>Polls the provider's offers until matching (which runs by itself) has made one for the need.</summary>
+    public async Task<string> WaitForOfferAsync(string user, string needId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var offers = await GetAsync(user, "/api/offers?mine=true");
+            var offer = offers.EnumerateArray().FirstOrDefault(o => o.GetProperty("needId").GetString() == needId);
+            if (offer.ValueKind == JsonValueKind.Object)
+            {
+                return offer.GetProperty("id").GetString()!;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no offer to {user} for need {needId}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -17,7 +17,8 @@ export const PALETTE = ['#2f6f9f', '#e0823d', '#3f9a6b', '#b0476b', '#7a62b3', '
 
 function svgRoot(width, height, title, description, className) {
   const id = `chart-${++chartId}`;
-  return s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: `chart-svg ${className}`, preserveAspectRatio: 'xMinYMin meet' },
+  // drawn at its own size where there is room (same text size in every chart), scaled down on narrow screens
+  return s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: `chart-svg ${className}`, preserveAspectRatio: 'xMinYMin meet' },
     s('title', { id: `${id}-title` }, title),
     s('desc', { id: `${id}-desc` }, description));
 }

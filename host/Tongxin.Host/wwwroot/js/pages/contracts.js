@@ -148,4 +148,3 @@ function uploadForm(ctx, contract) {
   return form;
 }
 
-export { problemView };

@@ -305,4 +305,3 @@ export function reasonForm(submitLabel, id, onReason) {
   return form;
 }
 
-export { problemView };
