@@ -87,14 +87,14 @@ return 0;
 
 internal static class Harness
 {
-    private const string Format = "{0,8} {1,9} {2,10} {3,8} {4,9} {5,8} {6,9} {7,9} {8,13} {9,13} {10,7} {11,9} {12,9} {13,5}";
+    private const string Format = "{0,8} {1,9} {2,10} {3,8} {4,9} {5,8} {6,7} {7,9} {8,9} {9,13} {10,13} {11,7} {12,9} {13,9} {14,5}";
 
     public static void PrintHeader(ulong seed, bool allCores)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Tongxin.Matching benchmark: county-shaped instances, seed {seed}, {(allCores ? "all cores" : "pinned to one core")}, .NET {Environment.Version}"));
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
-            "needs", "providers", "edges", "gen ms", "build ms", "solve ms", "solve MiB", "peak MiB",
+            "needs", "providers", "edges", "gen ms", "build ms", "solve ms", "cpu ms", "solve MiB", "peak MiB",
             "objective", "FCFS score", "gain %", "assigned", "FCFS asg", "proof"));
     }
 
@@ -154,21 +154,25 @@ internal static class Harness
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         clock.Restart();
         var assignment = AssignmentSolver.Solve(problem, out var certificate);
         var solveMs = clock.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        var cpuMs = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds; // robust to other load
         var solveMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0;
 
         var fcfs = FirstComeFirstServed.Solve(problem);
         var proof = Verify(problem, assignment, certificate);
 
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        var peakMiB = self.PeakWorkingSet64 / 1048576.0;
+        process.Refresh();
+        var peakMiB = process.PeakWorkingSet64 / 1048576.0;
         var gain = fcfs.TotalScore == 0 ? 0 : 100.0 * (assignment.TotalScore - fcfs.TotalScore) / fcfs.TotalScore;
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
             needs, providers, problem.CandidateCount, generateMs.ToString("F0", CultureInfo.InvariantCulture),
             buildMs.ToString("F0", CultureInfo.InvariantCulture), solveMs.ToString("F0", CultureInfo.InvariantCulture),
+            cpuMs.ToString("F0", CultureInfo.InvariantCulture),
             solveMiB.ToString("F1", CultureInfo.InvariantCulture), peakMiB.ToString("F0", CultureInfo.InvariantCulture),
             assignment.TotalScore, fcfs.TotalScore, gain.ToString("F2", CultureInfo.InvariantCulture),
             assignment.AssignedCount, fcfs.AssignedCount, proof ? "ok" : "FAIL"));
