@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
 
@@ -37,14 +38,7 @@ internal sealed class ListChildrenHandler(TongxinDbContext db, ICallerAccessor c
     public async Task<ChildPage> Handle(ListChildren request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var scopePath = caller.RegionPath;
-        if (!string.IsNullOrEmpty(request.RegionCode))
-        {
-            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
-                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
-            caller.EnsureCanSee(region.Path);
-            scopePath = region.Path;
-        }
+        var scopePath = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var query = db.Children.AsNoTracking().Where(c => c.RegionPath.StartsWith(scopePath));
         if (request.RiskLevel is { } risk)
         {

@@ -23,14 +23,7 @@ internal sealed class RunMatchingHandler(TongxinDbContext db, ICallerAccessor ca
     public async Task<IReadOnlyList<BatchResult>> Handle(RunMatching request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var path = caller.RegionPath;
-        if (!string.IsNullOrEmpty(request.RegionCode))
-        {
-            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
-                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
-            caller.EnsureCanSee(region.Path);
-            path = region.Path;
-        }
+        var path = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var lines = string.IsNullOrEmpty(request.Line)
             ? modules.All.Select(m => m.Module.Info.Key).ToList()
             : [modules.RequireLine(request.Line, "line").Info.Key];

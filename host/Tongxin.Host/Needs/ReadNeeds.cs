@@ -72,14 +72,7 @@ internal sealed class ListNeedsHandler(TongxinDbContext db, ICallerAccessor call
     public async Task<IReadOnlyList<NeedSummary>> Handle(ListNeeds request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var scope = caller.RegionPath;
-        if (!string.IsNullOrEmpty(request.RegionCode))
-        {
-            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
-                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
-            caller.EnsureCanSee(region.Path);
-            scope = region.Path;
-        }
+        var scope = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var query = db.Needs.AsNoTracking().Where(n => n.RegionPath.StartsWith(scope));
         if (request.Status is { } status)
         {

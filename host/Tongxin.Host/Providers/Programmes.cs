@@ -128,14 +128,7 @@ internal sealed class ListProgrammesHandler(TongxinDbContext db, ICallerAccessor
     public async Task<IReadOnlyList<ProgrammeView>> Handle(ListProgrammes request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var scope = caller.RegionPath;
-        if (!string.IsNullOrEmpty(request.RegionCode))
-        {
-            var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
-                ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
-            caller.EnsureCanSee(region.Path);
-            scope = region.Path;
-        }
+        var scope = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         // A programme concerns the caller when it covers part of their region or their region lies inside it.
         var county = $"/{RegionPaths.County(scope)}/";
         var candidates = await db.Providers.AsNoTracking()

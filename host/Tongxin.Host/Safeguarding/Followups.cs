@@ -50,17 +50,8 @@ internal sealed class FollowupRhythm(TongxinDbContext db, IOptions<FollowupOptio
     public static readonly IReadOnlyList<string> PriorityGroupsForRhythm =
         [PriorityGroups.LeftBehindGirl, PriorityGroups.Disabled, PriorityGroups.ParentsDisabledOrIll];
 
-    public async Task<string> ScopeAsync(string? regionCode, Caller caller, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(regionCode))
-        {
-            return caller.RegionPath;
-        }
-        var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == regionCode, cancellationToken)
-            ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
-        caller.EnsureCanSee(region.Path);
-        return region.Path;
-    }
+    public Task<string> ScopeAsync(string? regionCode, Caller caller, CancellationToken cancellationToken) =>
+        db.ResolveScopeAsync(regionCode, caller, cancellationToken);
 
     /// <summary>Every child of the region with their due dates; the caller filters to the late ones.</summary>
     public async Task<List<OverdueChild>> AllAsync(string scope, CancellationToken cancellationToken)

@@ -65,6 +65,15 @@ export function definitionList(rows) {
   return h('dl', { class: 'facts' }, rows.filter(Boolean).map(([term, value]) => [h('dt', {}, term), h('dd', {}, value ?? '—')]));
 }
 
+/**
+ * A table that turns into labelled cards on a phone. headers: [text]; rows: [{ attrs?, cells: [content] }].
+ */
+export function dataTable({ id, headers, rows }) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'table', id },
+    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((row) => h('tr', row.attrs || {}, row.cells.map((cell, i) => h('td', { 'data-label': headers[i] }, cell)))))));
+}
+
 export function loading() {
   return h('p', { class: 'loading', role: 'status' }, t('common.loading'));
 }

@@ -3,7 +3,7 @@
 import { t, tOr, formatNumber, formatMoney } from '../i18n.js';
 import { get, post, api, download, newIdempotencyKey } from '../api.js';
 import { lineNames, regionNames } from '../state.js';
-import { h, pageView, card, badge, empty, definitionList, field, enumOptions, Form, fmt, button, notify, localDateTimeValue, problemView } from '../ui.js';
+import { h, pageView, card, badge, empty, definitionList, dataTable, field, enumOptions, Form, fmt, button, notify, localDateTimeValue } from '../ui.js';
 import { barChart, meter } from '../charts.js';
 
 const UNIT_KINDS = ['session', 'hour', 'visit'];
@@ -62,10 +62,10 @@ export async function contractPage(ctx) {
   ].map(([key, units, amount]) => h('div', { class: 'stat', 'data-stat': key },
     h('span', { class: 'stat-label' }, t(key)), h('span', { class: 'stat-value' }, units), h('span', { class: 'stat-note' }, `${kindLabel} · ${amount}`))));
 
-  const byTown = reconciliation.byTown.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-    h('thead', {}, h('tr', {}, [t('rec.town'), t('rec.units'), t('rec.amount'), t('rec.children')].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, reconciliation.byTown.map((r) => h('tr', {},
-      h('td', {}, r.townName), h('td', {}, formatNumber(r.units)), h('td', {}, formatMoney(r.amount)), h('td', {}, formatNumber(r.children))))))) : empty('rec.noDeliveries');
+  const byTown = reconciliation.byTown.length ? dataTable({
+    headers: [t('rec.town'), t('rec.units'), t('rec.amount'), t('rec.children')],
+    rows: reconciliation.byTown.map((r) => ({ cells: [r.townName, formatNumber(r.units), formatMoney(r.amount), formatNumber(r.children)] })),
+  }) : empty('rec.noDeliveries');
 
   const byMonth = reconciliation.byMonth.length
     ? barChart({ title: t('rec.byMonth'), data: reconciliation.byMonth.map((m) => ({ label: m.month, value: m.units })) })
@@ -78,11 +78,14 @@ export async function contractPage(ctx) {
     button(t('contract.downloadDeliveries'), () => download(`/api/contracts/${id}/deliveries.csv`, `deliveries-${id}.csv`).catch((e) => notify(e.detail || e.title || t('error.unexpected'))), { id: 'download-deliveries' }),
     button(t('contract.downloadReconciliation'), () => download(`/api/contracts/${id}/reconciliation.csv`, `reconciliation-${id}.csv`).catch((e) => notify(e.detail || e.title || t('error.unexpected'))), { id: 'download-reconciliation' }));
 
-  const deliveriesTable = deliveries.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'deliveries' },
-    h('thead', {}, h('tr', {}, [t('delivery.at'), t('delivery.child'), t('delivery.village'), t('delivery.units'), t('delivery.status')].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, [...deliveries].sort((a, b) => b.at.localeCompare(a.at)).map((d) => h('tr', { 'data-delivery-id': d.id },
-      h('td', {}, fmt.dateTime(d.at)), h('td', { class: 'mono' }, d.childId.slice(-8)), h('td', {}, regionName(d.villageCode)),
-      h('td', {}, `${formatNumber(d.units)} ${t(`unitKind.${d.kind}`)}`), h('td', {}, badge('deliveryStatus', d.status))))))) : empty('rec.noDeliveries');
+  const deliveriesTable = deliveries.length ? dataTable({
+    id: 'deliveries',
+    headers: [t('delivery.at'), t('delivery.child'), t('delivery.village'), t('delivery.units'), t('delivery.status')],
+    rows: [...deliveries].sort((a, b) => b.at.localeCompare(a.at)).map((d) => ({
+      attrs: { 'data-delivery-id': d.id },
+      cells: [fmt.dateTime(d.at), h('span', { class: 'mono', title: d.childId }, d.childId.slice(-8)), regionName(d.villageCode), `${formatNumber(d.units)} ${t(`unitKind.${d.kind}`)}`, badge('deliveryStatus', d.status)],
+    })),
+  }) : empty('rec.noDeliveries');
 
   const forms = reports ? [card(t('delivery.reportTitle'), deliveryForm(ctx, contract).el), card(t('delivery.uploadTitle'), uploadForm(ctx, contract).el)] : [];
 

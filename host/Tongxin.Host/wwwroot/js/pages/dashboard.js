@@ -1,8 +1,8 @@
 // The supervisor's town and civil affairs' county at a glance (hand-made SVG charts), and matching on demand.
-import { t, tOr, formatNumber } from '../i18n.js';
+import { t, formatNumber } from '../i18n.js';
 import { get, post, allPages } from '../api.js';
 import { lineNames, regions, modules } from '../state.js';
-import { h, pageView, card, badge, empty, Form, field, fmt, notify, problemView } from '../ui.js';
+import { h, pageView, card, badge, empty, dataTable, Form, field, fmt, notify, problemView } from '../ui.js';
 import { barChart, donutChart, stackedBarChart, PALETTE } from '../charts.js';
 import { burnMeter } from './contracts.js';
 
@@ -135,9 +135,10 @@ function matchingForm(ctx, regionCode) {
       const batches = await post('/api/matching/run', { line: values.line || null, regionCode });
       const lineName = await lineNames();
       notify(t('matching.done', { offers: batches.reduce((s, b) => s + b.offersMade, 0) }));
-      result.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('needs.line'), t('matching.openNeeds'), t('matching.providers'), t('matching.offersMade')].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, batches.map((b) => h('tr', {}, h('td', {}, lineName(b.line)), h('td', {}, formatNumber(b.openNeeds)), h('td', {}, formatNumber(b.providers)), h('td', {}, formatNumber(b.offersMade))))))));
+      result.replaceChildren(dataTable({
+        headers: [t('needs.line'), t('matching.openNeeds'), t('matching.providers'), t('matching.offersMade')],
+        rows: batches.map((b) => ({ cells: [lineName(b.line), formatNumber(b.openNeeds), formatNumber(b.providers), formatNumber(b.offersMade)] })),
+      }));
     },
   });
   form.el.id = 'matching-form';

@@ -4,8 +4,8 @@ import { t, tOr, formatNumber } from '../i18n.js';
 import { get, post, allPages } from '../api.js';
 import { lineNames, moduleByKey, modules, regionNames } from '../state.js';
 import {
-  h, pageView, card, badge, empty, definitionList, field, enumOptions, moduleField, describeDetails, Form, fmt,
-  link, button, notify, localDateTimeValue, problemView,
+  h, pageView, card, badge, empty, definitionList, dataTable, field, enumOptions, moduleField, describeDetails, Form, fmt,
+  link, button, notify, localDateTimeValue,
 } from '../ui.js';
 
 const RISKS = ['high', 'medium', 'low'];
@@ -235,14 +235,14 @@ export async function needsPage(ctx) {
       href: `#/needs${value ? `?status=${value}` : ''}`, class: `chip ${value === status ? 'chip-on' : ''}`, 'aria-current': value === status ? 'true' : null,
     }, value ? t(`needStatus.${value}`) : t('needs.all'))));
   const sorted = [...needs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const table = sorted.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'needs-table' },
-    h('thead', {}, h('tr', {}, [t('needs.child'), t('needs.line'), t('needs.status'), t('needs.urgency'), t('needs.created')].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, sorted.map((n) => h('tr', { 'data-need-id': n.id },
-      h('td', {}, h('a', { href: `#/needs/${n.id}` }, names.get(n.childId) ?? t('needs.openNeed'))),
-      h('td', {}, lineName(n.line)),
-      h('td', {}, badge('needStatus', n.status)),
-      h('td', {}, badge('urgency', n.urgency)),
-      h('td', {}, fmt.date(n.createdAt))))))) : empty('needs.none');
+  const table = sorted.length ? dataTable({
+    id: 'needs-table',
+    headers: [t('needs.child'), t('needs.line'), t('needs.status'), t('needs.urgency'), t('needs.created')],
+    rows: sorted.map((n) => ({
+      attrs: { 'data-need-id': n.id },
+      cells: [h('a', { href: `#/needs/${n.id}` }, names.get(n.childId) ?? t('needs.openNeed')), lineName(n.line), badge('needStatus', n.status), badge('urgency', n.urgency), fmt.date(n.createdAt)],
+    })),
+  }) : empty('needs.none');
   return pageView(t('needs.title'), { lead: t('needs.lead') }, filters, card(null, table));
 }
 
@@ -273,13 +273,14 @@ export async function needPage(ctx) {
     reasonsList(offer.reasons),
     offer.declineReason ? h('p', { class: 'small' }, t('offer.declinedBecause', { reason: offer.declineReason })) : null))) : empty('need.noOffers'));
 
+  // cancelling a request and ending a pairing are rare and final: folded away until asked for
   const tools = [];
-  if (isDirector(ctx) && ['open', 'offered'].includes(need.status)) tools.push(card(t('need.cancelTitle'), reasonForm(t('need.cancel'), 'need-cancel-form', async (reason) => {
+  if (isDirector(ctx) && ['open', 'offered'].includes(need.status)) tools.push(h('details', { class: 'card inline-form', id: 'need-cancel' }, h('summary', {}, t('need.cancelTitle')), reasonForm(t('need.cancel'), 'need-cancel-form', async (reason) => {
     await post(`/api/needs/${need.id}/cancel`, { reason });
     notify(t('need.cancelled'));
     await ctx.refresh();
   }).el));
-  if (['child-director', 'civil-affairs'].includes(ctx.me.role) && pairing && pairing.status === 'active') tools.push(card(t('pairing.endTitle'), reasonForm(t('pairing.end'), 'pairing-end-form', async (reason) => {
+  if (['child-director', 'civil-affairs'].includes(ctx.me.role) && pairing && pairing.status === 'active') tools.push(h('details', { class: 'card inline-form', id: 'pairing-end' }, h('summary', {}, t('pairing.endTitle')), reasonForm(t('pairing.end'), 'pairing-end-form', async (reason) => {
     await post(`/api/pairings/${pairing.id}/end`, { reason });
     notify(t('pairing.ended'));
     await ctx.refresh();

@@ -9,9 +9,13 @@ import { meter } from '../charts.js';
 const SLOTS = ['weekday-afternoon', 'weekday-evening', 'weekend-morning', 'weekend-afternoon', 'weekend-evening', 'holiday'];
 
 async function regionOptions() {
+  // each town followed by its villages, a village named with its town ("双江街道 · 青龙社区")
   const list = await regions();
-  const indent = { county: '', town: '', village: '　' };
-  return list.filter((r) => r.kind !== 'county').map((r) => [r.code, `${indent[r.kind] ?? ''}${r.name}`]);
+  const towns = list.filter((r) => r.kind === 'town');
+  const villagesOf = (code) => list.filter((r) => r.kind === 'village' && r.parentCode === code);
+  const options = towns.flatMap((town) => [[town.code, town.name], ...villagesOf(town.code).map((v) => [v.code, `${town.name} · ${v.name}`])]);
+  const placed = new Set(options.map(([code]) => code));
+  return [...options, ...list.filter((r) => r.kind === 'village' && !placed.has(r.code)).map((r) => [r.code, r.name])];
 }
 
 // ------------------------------------------------------------------ programmes
