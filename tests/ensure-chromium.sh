@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Makes sure Debian's headless-capable Chromium and its matching ChromeDriver are installed
-# (the browser tests in tests/Tongxin.BrowserTests drive them). Installs them when missing; needs root.
+# Makes sure Debian's Chromium, its matching ChromeDriver and a CJK font (for Chinese text in screenshots)
+# are installed: the browser tests (tests/Tongxin.BrowserTests) drive /usr/bin/chromium through
+# /usr/bin/chromedriver. Installs whatever is missing with apt-get (as root, or through sudo).
 set -euo pipefail
 
-if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
-  echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo present); chromedriver: $(/usr/bin/chromedriver --version 2>/dev/null | head -n1)"
-  exit 0
-fi
+packages=()
+[[ -x /usr/bin/chromium ]] || packages+=(chromium)
+[[ -x /usr/bin/chromedriver ]] || packages+=(chromium-driver)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
 
-if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
-    echo "ensure-chromium: chromium/chromedriver missing and not root; install Debian's 'chromium' and 'chromium-driver'." >&2
+if (( ${#packages[@]} > 0 )); then
+  if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "ensure-chromium: missing ${packages[*]}, and not root: install them with apt-get." >&2
     exit 1
   fi
-else
-  SUDO=
+  export DEBIAN_FRONTEND=noninteractive
+  # wait for another apt or dpkg run (e.g. tests/ensure-postgres.sh) instead of failing on its lock
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get -o DPkg::Lock::Timeout=600 update
-$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk
-
-/usr/bin/chromium --version
-/usr/bin/chromedriver --version | head -n1
+echo "$(/usr/bin/chromium --version 2>/dev/null); $(/usr/bin/chromedriver --version | head -n1)"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: unit and architecture tests, and the integration tests on SQLite and on a real
-# PostgreSQL server (started, or installed from Debian's packages, by tests/ensure-postgres.sh).
+# Runs every test: unit and architecture tests, the integration tests on SQLite and on a real
+# PostgreSQL server (started, or installed from Debian's packages, by tests/ensure-postgres.sh), and the
+# browser tests in Debian's headless Chromium (installed by tests/ensure-chromium.sh when missing).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 configuration="${CONFIGURATION:-Release}"
 bash tests/ensure-postgres.sh || { echo "PostgreSQL could not be started"; echo "0 passed, 1 failed"; exit 1; }
+bash tests/ensure-chromium.sh || { echo "Chromium could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
 dotnet test Services.sln -c "$configuration" --nologo 2>&1 | tee "$log"

@@ -3,7 +3,14 @@ using Tongxin.Host.Composition;
 // The host: configuration → services (database, modules, request pipeline, identity, HTTP) →
 // start-up (migrate, first admin, demo data) → routes. Each step lives in Composition/TongxinHost.cs.
 var demo = args.Contains("--demo");
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+var arguments = args.Where(a => a != "--demo").ToArray();
+// The web app ships in wwwroot beside the built DLL as well, so `dotnet Tongxin.Host.dll` from any folder serves it.
+var besideDll = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = arguments,
+    WebRootPath = !Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot")) && Directory.Exists(besideDll) ? besideDll : null,
+});
 if (demo)
 {
     builder.Configuration["Demo:Enabled"] = "true";

@@ -44,9 +44,19 @@ public sealed class ProgrammeOwnerTests(BrowserFixture fixture)
         _browser.WaitForText("#programmes .programme-card", "七彩假期·防溺水安全营");
         _browser.Screenshots("programme-owner-programmes");
 
-        // the offer made to the organisation's programme
+        // the offer made to the organisation's camp for 小明's holiday need: declined, with a reason
         _browser.Click("#nav-list a[data-nav='/offers']");
-        _browser.WaitForText("#offers-pending .offer-card", "小明");
+        var offer = _browser.WaitForText("#offers-pending .offer-card", "小明");
+        Assert.Contains("七彩假期·防溺水安全营", offer.Text);
+        var offerId = offer.GetDomAttribute("data-offer-id")!;
+        _browser.Click($".offer-card[data-offer-id='{offerId}'] button.decline");
+        _browser.Click($"#decline-form-{offerId} button[type='submit']");
+        Assert.Contains("必须", _browser.WaitFor($"#decline-form-{offerId} [data-field='reason'] .field-error").Text);
+        _browser.Type($"#decline-form-{offerId} [name='reason']", "营地名额已满，建议参加寒假第二期。");
+        _browser.Click($"#decline-form-{offerId} button[type='submit']");
+        _browser.WaitUntil(() => _browser.All($"#offers-pending [data-offer-id='{offerId}']").Count == 0, "the declined offer leaves the pending list");
+        _browser.Click("details.history summary");
+        _browser.WaitForText($"details.history [data-offer-id='{offerId}']", "已婉拒");
     }
 
     [Fact]

@@ -46,5 +46,23 @@ public sealed class SocialWorkTests(BrowserFixture fixture)
         }
         Assert.Equal("5", _browser.WaitFor("[data-stat='rec.delivered'] .stat-value").Text);
         _browser.Screenshots("socialwork-contract");
+
+        // the CSV export, fetched with the token and saved under the host's file name
+        var downloads = Directory.CreateTempSubdirectory("tongxin-downloads-").FullName;
+        try
+        {
+            _browser.Driver.ExecuteCdpCommand("Browser.setDownloadBehavior", new Dictionary<string, object?> { ["behavior"] = "allow", ["downloadPath"] = downloads });
+            _browser.Click("#download-deliveries");
+            _browser.WaitUntil(() => Directory.GetFiles(downloads, "deliveries-*.csv").Length == 1, "deliveries CSV downloaded");
+            var bytes = await File.ReadAllBytesAsync(Directory.GetFiles(downloads, "deliveries-*.csv")[0]);
+            Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]); // UTF-8 with a BOM, for Excel
+            var exported = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+            Assert.StartsWith("deliveryId,childId,", exported);
+            Assert.Contains(xiaoming, exported);
+        }
+        finally
+        {
+            Directory.Delete(downloads, recursive: true);
+        }
     }
 }

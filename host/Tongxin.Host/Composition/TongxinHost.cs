@@ -20,6 +20,7 @@ using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Security;
+using Tongxin.Host.Text;
 
 namespace Tongxin.Host.Composition;
 
@@ -80,6 +81,9 @@ public static class TongxinHost
         // Answers about children must not linger in a shared phone's browser or a proxy.
         app.Use((context, next) =>
         {
+            // Never framed by another site (click-jacking of a director's session).
+            context.Response.Headers.XFrameOptions = "DENY";
+            context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
             if (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/modules"))
             {
                 context.Response.OnStarting(() =>
@@ -172,6 +176,18 @@ public static class TongxinHost
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions.Remove("exception");
+            // Answers written by the framework itself (no token: 401; no such route: 404, 405) speak the caller's language too.
+            if (context.Exception is null)
+            {
+                (context.ProblemDetails.Title, context.ProblemDetails.Detail) = context.ProblemDetails.Status switch
+                {
+                    401 => (HostTexts.Local("problem.unauthenticated"), HostTexts.Local("forbidden.signIn")),
+                    403 => (HostTexts.Local("problem.forbidden"), context.ProblemDetails.Detail),
+                    404 => (HostTexts.Local("problem.notFound"), HostTexts.Local("problem.noRoute")),
+                    405 => (HostTexts.Local("problem.method"), HostTexts.Local("problem.method")),
+                    _ => (context.ProblemDetails.Title, context.ProblemDetails.Detail),
+                };
+            }
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();

@@ -28,7 +28,8 @@ public sealed record NeedView(
     DateTime CreatedAt,
     DateTime UpdatedAt);
 
-public sealed record NeedSummary(string Id, string ChildId, string Line, NeedStatus Status, Urgency Urgency, string VillageCode, DateTime CreatedAt);
+/// <summary>A need in a list; <see cref="MatchedAt"/> is when its pairing began (for "days to match").</summary>
+public sealed record NeedSummary(string Id, string ChildId, string Line, NeedStatus Status, Urgency Urgency, string VillageCode, DateTime CreatedAt, DateTime UpdatedAt, DateTime? MatchedAt);
 
 /// <summary><c>GET /api/needs/{id}</c>: the need, its offers with their reasons, and the pairing once matched.</summary>
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
@@ -82,8 +83,14 @@ internal sealed class ListNeedsHandler(TongxinDbContext db, ICallerAccessor call
         {
             query = query.Where(n => n.Line == request.Line);
         }
-        var needs = await query.OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).Take(1000).ToListAsync(cancellationToken);
-        return needs.Select(n => new NeedSummary(n.Id, n.ChildId, n.Line, n.Status, n.Urgency, RegionPaths.Village(n.RegionPath), n.CreatedAt)).ToList();
+        var needs = await (from need in query
+                           join pairing in db.Pairings.AsNoTracking() on need.PairingId equals pairing.Id into matched
+                           from pairing in matched.DefaultIfEmpty()
+                           orderby need.CreatedAt, need.Id
+                           select new { need, MatchedAt = pairing == null ? (DateTime?)null : pairing.StartedAt })
+            .Take(1000).ToListAsync(cancellationToken);
+        return needs.Select(n => new NeedSummary(n.need.Id, n.need.ChildId, n.need.Line, n.need.Status, n.need.Urgency, RegionPaths.Village(n.need.RegionPath),
+            n.need.CreatedAt, n.need.UpdatedAt, n.MatchedAt)).ToList();
     }
 }
 

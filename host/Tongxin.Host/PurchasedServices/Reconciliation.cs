@@ -96,7 +96,7 @@ internal sealed class GetReconciliationHandler(TongxinDbContext db, ICallerAcces
                 .Select(p => p.ChildId).ToListAsync(cancellationToken);
             foreach (var child in served.Except(withNeed).Except(withPairing).Order(StringComparer.Ordinal))
             {
-                flags.Add(new ReconciliationFlag("no-need-or-pairing", HostTexts.Local("flag.noNeed", contract.Line), child));
+                flags.Add(new ReconciliationFlag("no-need-or-pairing", HostTexts.Local("flag.noNeed", modules.Find(contract.Line)!.Info.Name.ForCurrentCulture()), child));
             }
         }
 

@@ -242,6 +242,8 @@ internal sealed class ListConcernsHandler(
     {
         var caller = callers.Current!;
         await escalation.EscalateOverdueAsync(cancellationToken);
+        // Parsed before the query is built, so a bad value is a 400 naming the field.
+        var stage = request.Status is null or "" or "open" or "escalated" ? (ConcernStage?)null : QueryValues.Enum<ConcernStage>(request.Status, "status");
         var query = db.Concerns.AsNoTracking();
         query = ChildContact.IsFileStaff(caller) ? query.Where(c => c.RegionPath.StartsWith(caller.RegionPath)) : query.Where(c => c.RaisedByUserId == caller.UserId);
         query = request.Status switch
@@ -249,7 +251,7 @@ internal sealed class ListConcernsHandler(
             null or "" => query,
             "open" => query.Where(c => c.Stage != ConcernStage.Assisted),
             "escalated" => query.Where(c => c.EscalatedAt != null),
-            _ => query.Where(c => c.Stage == QueryValues.Enum<ConcernStage>(request.Status, "status")),
+            _ => query.Where(c => c.Stage == stage),
         };
         var concerns = await query.OrderByDescending(c => c.RaisedAt).Take(500).ToListAsync(cancellationToken);
         var views = new List<ConcernView>();

@@ -12,7 +12,7 @@ namespace Tongxin.BrowserTests.Infrastructure;
 /// </summary>
 public sealed class Browser(BrowserFixture fixture)
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     public const int DesktopWidth = 1280, DesktopHeight = 800, PhoneWidth = 390, PhoneHeight = 844;
 
     public ChromeDriver Driver => fixture.Driver;
@@ -170,6 +170,20 @@ public sealed class Browser(BrowserFixture fixture)
         {
             // a screenshot is a by-product: never the reason a test fails
         }
+    }
+
+    /// <summary>
+    /// Nothing failed in the page's scripts since the last call: no uncaught error, nothing the content
+    /// security policy refused. (Answers of 4xx that the app shows as problems are not script errors.)
+    /// </summary>
+    public void AssertNoScriptErrors()
+    {
+        var errors = Driver.Manage().Logs.GetLog(LogType.Browser)
+            .Where(entry => entry.Level == LogLevel.Severe)
+            .Select(entry => entry.Message)
+            .Where(message => !message.Contains("Failed to load resource", StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(errors);
     }
 
     /// <summary>No page ever shows a stack trace or a raw exception.</summary>

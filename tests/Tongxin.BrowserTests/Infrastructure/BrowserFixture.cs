@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using Tongxin.IntegrationTests.Infrastructure;
 using Xunit;
@@ -76,12 +77,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         _service.HideCommandPromptWindow = true;
         _service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = ChromiumPath };
+        options.SetLoggingPreference(LogType.Browser, LogLevel.All); // the console, read by Browser.AssertNoScriptErrors
         options.AddArguments(
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", $"--user-data-dir={_profileFolder}",
             "--window-size=1280,800", "--hide-scrollbars", "--force-device-scale-factor=1", "--lang=zh-CN");
         Driver = new ChromeDriver(_service, options, TimeSpan.FromSeconds(60));
         Driver.Manage().Timeouts().PageLoad = TimeSpan.FromSeconds(30);
+        // A phone in a Chinese village: China time and a Chinese locale (date inputs, Intl), whatever this machine's settings.
+        Driver.ExecuteCdpCommand("Emulation.setTimezoneOverride", new Dictionary<string, object?> { ["timezoneId"] = "Asia/Shanghai" });
+        Driver.ExecuteCdpCommand("Emulation.setLocaleOverride", new Dictionary<string, object?> { ["locale"] = "zh-CN" });
     }
 
     /// <summary>What the demo county lacks for the pages under test: needs on other lines, a concern, a contract with a delivery.</summary>

@@ -9,6 +9,7 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
     else if (name === 'class') el.className = value;
+    else if (name === 'style') el.style.cssText = value; // through the CSSOM: allowed under a CSP without 'unsafe-inline'
     else if (name === 'text') el.textContent = value;
     else if (name === 'html') throw new Error('no raw HTML');
     else if (value === true) el.setAttribute(name, '');
