@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 configuration="${CONFIGURATION:-Release}"
 bash tests/ensure-postgres.sh || { echo "PostgreSQL could not be started"; echo "0 passed, 1 failed"; exit 1; }
 bash tests/ensure-chromium.sh || { echo "Chromium could not be installed"; echo "0 passed, 1 failed"; exit 1; }
+bash tests/ensure-redis.sh || { echo "redis-server could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
 dotnet test Services.sln -c "$configuration" --nologo 2>&1 | tee "$log"

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
+using Tongxin.Caching.Redis;
 using Tongxin.Grains;
 using Tongxin.Host.Demo;
 using Tongxin.Host.Grains;
@@ -192,7 +193,16 @@ public static class TongxinHost
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
-        services.AddDistributedMemoryCache();
+        // The one cache the code uses is IDistributedCache: in memory by default, Redis (our own RESP client,
+        // host/Tongxin.Caching.Redis) when Cache:Provider is Redis; Redis down means a miss, never an error.
+        if (string.Equals(configuration["Cache:Provider"], "Redis", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddTongxinRedisCache(options => configuration.GetSection("Cache:Redis").Bind(options));
+        }
+        else
+        {
+            services.AddDistributedMemoryCache();
+        }
         services.AddTongxinRateLimits(configuration);
         return services;
     }
