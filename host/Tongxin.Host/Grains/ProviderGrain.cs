@@ -82,12 +82,7 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
             // The offer cannot be kept: record that, and give the need back to matching.
             offer.RespondedAt = now;
             offer.Version++;
-            if (need.Status == NeedStatus.Offered)
-            {
-                need.Status = NeedStatus.Open;
-                need.UpdatedAt = now;
-                need.Version++;
-            }
+            BackToMatching(need, now);
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
             throw new ConflictException(refusal);
@@ -146,12 +141,7 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         offer.RespondedAt = now;
         offer.RespondedByUserId = userId;
         offer.Version++;
-        if (need.Status == NeedStatus.Offered)
-        {
-            need.Status = NeedStatus.Open;
-            need.UpdatedAt = now;
-            need.Version++;
-        }
+        BackToMatching(need, now);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new Released(need.Id, need.Line, need.CountyCode);
@@ -183,5 +173,16 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new Released(need.Id, need.Line, need.CountyCode);
+    }
+
+    /// <summary>An offer that will not be kept gives its need back to matching (unless it moved on meanwhile).</summary>
+    private static void BackToMatching(Need need, DateTime now)
+    {
+        if (need.Status == NeedStatus.Offered)
+        {
+            need.Status = NeedStatus.Open;
+            need.UpdatedAt = now;
+            need.Version++;
+        }
     }
 }

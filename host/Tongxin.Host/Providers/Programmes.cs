@@ -74,20 +74,7 @@ internal sealed class CreateProgrammeHandler(TongxinDbContext db, ICallerAccesso
         var module = modules.RequireLine(request.Line, "line");
         var details = request.Details.OrEmptyObject();
 
-        var codes = request.RegionCodes!.Distinct().ToList();
-        var regions = await db.Regions.AsNoTracking().Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);
-        if (regions.Count != codes.Count)
-        {
-            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("region.unknown"));
-        }
-        foreach (var region in regions)
-        {
-            caller.EnsureCanSee(region.Path);
-        }
-        if (regions.Select(r => RegionPaths.County(r.Path)).Distinct().Count() > 1)
-        {
-            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("programme.regions.oneCounty"));
-        }
+        var regions = await db.LoadCoveredRegionsAsync(request.RegionCodes!, caller, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var home = regions.OrderBy(r => r.Path.Length).First();

@@ -87,20 +87,7 @@ internal sealed class CreateContractHandler(TongxinDbContext db, ICallerAccessor
         {
             throw RequestValidationException.ForField("organisationId", HostTexts.Local("contract.organisation.kind"));
         }
-        var codes = request.RegionCodes!.Distinct().ToList();
-        var regions = await db.Regions.AsNoTracking().Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);
-        if (regions.Count != codes.Count)
-        {
-            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("region.unknown"));
-        }
-        foreach (var region in regions)
-        {
-            caller.EnsureCanSee(region.Path);
-        }
-        if (regions.Select(r => RegionPaths.County(r.Path)).Distinct().Count() > 1)
-        {
-            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("programme.regions.oneCounty"));
-        }
+        var regions = await db.LoadCoveredRegionsAsync(request.RegionCodes!, caller, cancellationToken);
         var contract = new PurchasedServiceContract
         {
             Id = Ids.New(),

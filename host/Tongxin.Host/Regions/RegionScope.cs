@@ -9,6 +9,29 @@ namespace Tongxin.Host.Regions;
 internal static class RegionScope
 {
     /// <summary>
+    /// The regions a programme or contract covers (<c>regionCodes</c>): all known (400), all inside the caller's
+    /// region (403), all in one county (400) — a county's money and volunteers serve that county.
+    /// </summary>
+    public static async Task<List<Region>> LoadCoveredRegionsAsync(this TongxinDbContext db, IReadOnlyList<string> regionCodes, Caller caller, CancellationToken cancellationToken)
+    {
+        var codes = regionCodes.Distinct().ToList();
+        var regions = await db.Regions.AsNoTracking().Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);
+        if (regions.Count != codes.Count)
+        {
+            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("region.unknown"));
+        }
+        foreach (var region in regions)
+        {
+            caller.EnsureCanSee(region.Path);
+        }
+        if (regions.Select(r => RegionPaths.County(r.Path)).Distinct().Count() > 1)
+        {
+            throw RequestValidationException.ForField("regionCodes", HostTexts.Local("programme.regions.oneCounty"));
+        }
+        return regions;
+    }
+
+    /// <summary>
     /// The region path a list or report covers: the caller's own region, or a region inside it they named
     /// (<c>regionCode</c>): unknown → 400 naming the field, outside the caller's region → 403.
     /// </summary>
