@@ -10,10 +10,10 @@ public sealed class TestCounty
 {
     public const string Password = SampleCounty.Password;
 
-    private readonly TongxinApp _app;
+    private readonly IApiHost _app;
     private readonly Api _admin;
 
-    private TestCounty(TongxinApp app, Api admin, string code)
+    private TestCounty(IApiHost app, Api admin, string code)
     {
         _app = app;
         _admin = admin;
@@ -32,7 +32,7 @@ public sealed class TestCounty
 
     public string User(string name) => $"{name}-{Code}";
 
-    public static async Task<TestCounty> CreateAsync(TongxinApp app)
+    public static async Task<TestCounty> CreateAsync(IApiHost app)
     {
         var code = "9" + Random.Shared.Next(10000, 99999);
         var admin = await app.AdminAsync();

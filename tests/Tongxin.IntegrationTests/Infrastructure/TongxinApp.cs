@@ -11,7 +11,28 @@ namespace Tongxin.IntegrationTests.Infrastructure;
 /// The real host (Program) on a fresh database, served over in-process HTTP. One per test class
 /// (a class fixture), so classes run in parallel without sharing data.
 /// </summary>
-public abstract class TongxinApp : IAsyncLifetime
+/// <summary>A host a test talks to: in-process (<see cref="TongxinApp"/>) or a real process (<see cref="ProcessApiHost"/>).</summary>
+public interface IApiHost
+{
+    Task<Api> LoginAsync(string userName, string password);
+
+    Task<Api> AdminAsync();
+}
+
+/// <summary>A real host process as a test's API host.</summary>
+public sealed class ProcessApiHost(HostProcess host) : IApiHost
+{
+    public async Task<Api> LoginAsync(string userName, string password)
+    {
+        var api = host.Client();
+        await api.LoginAsync(userName, password);
+        return api;
+    }
+
+    public Task<Api> AdminAsync() => LoginAsync(TongxinApp.AdminUserName, TongxinApp.AdminPassword);
+}
+
+public abstract class TongxinApp : IAsyncLifetime, IApiHost
 {
     public const string AdminUserName = "root-admin";
     public const string AdminPassword = "Admin#2026-secure";

@@ -59,13 +59,19 @@ public abstract class CapacityRaceTests(MatchingApp app)
             new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: Capacity);
         var child = await county.ChildAsync("director-a1", county.VillageA1);
 
-        // 200 needs of the village, each with a pending offer to the same volunteer.
         using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<TongxinDbContext>();
+        var offers = await SeedOffersAsync(() => scope.ServiceProvider.GetRequiredService<TongxinDbContext>(), county, volunteerId, child, Racers);
+        return (county, volunteerId, offers);
+    }
+
+    /// <summary>Pending offers of many needs of the child's village to one volunteer, as stale batches or several hosts can leave them.</summary>
+    public static async Task<List<string>> SeedOffersAsync(Func<TongxinDbContext> open, TestCounty county, string volunteerId, string child, int count)
+    {
+        var db = open();
         var regionPath = (await db.Children.SingleAsync(c => c.Id == child)).RegionPath;
         var now = DateTime.UtcNow;
         var offers = new List<string>();
-        for (var i = 0; i < Racers; i++)
+        for (var i = 0; i < count; i++)
         {
             var need = new Need
             {
@@ -83,7 +89,7 @@ public abstract class CapacityRaceTests(MatchingApp app)
             offers.Add(offer.Id);
         }
         await db.SaveChangesAsync();
-        return (county, volunteerId, offers);
+        return offers;
     }
 
     protected static async Task<string> TokenAsync(TestCounty county)

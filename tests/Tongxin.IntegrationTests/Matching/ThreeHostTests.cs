@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Persistence;
+using Tongxin.IntegrationTests.Infrastructure;
+using Xunit;
+
+namespace Tongxin.IntegrationTests.Matching;
+
+/// <summary>
+/// Three real host processes on loopback ports, one PostgreSQL database, no special router: any host
+/// answers any request, and the capacity race across all three still fills exactly the capacity.
+/// </summary>
+public sealed class ThreeHostTests
+{
+    private const int Capacity = 5;
+    private const int Racers = 200;
+
+    [Fact]
+    public async Task ThreeHostsOnOneDatabaseNeverCommitBeyondCapacity()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
+        var environment = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "PostgreSQL",
+            // Three hosts share PostgreSQL's 100 connections: 30 each.
+            ["Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 30 }.ConnectionString,
+            ["Bootstrap__AdminUserName"] = TongxinApp.AdminUserName,
+            ["Bootstrap__AdminPassword"] = TongxinApp.AdminPassword,
+            ["Encryption__FieldKey"] = TongxinApp.FieldKey,
+            ["Matching__AutoRun"] = "false",
+            ["RateLimits__ListsPerMinute"] = "1000000",
+        };
+        // The first host creates the schema; the others start on it.
+        var hosts = new List<HostProcess> { HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-h1-").FullName, environment) };
+        try
+        {
+            Assert.True(await hosts[0].WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), hosts[0].Output);
+            hosts.Add(HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-h2-").FullName, environment));
+            hosts.Add(HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-h3-").FullName, environment));
+            foreach (var host in hosts.Skip(1))
+            {
+                Assert.True(await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), host.Output);
+            }
+
+            // Set up through host 1, race through all three.
+            var county = await TestCounty.CreateAsync(new ProcessApiHost(hosts[0]));
+            var (volunteerId, volunteer) = await county.VolunteerAsync("busy", "female", county.VillageA1, ["caring-mother"],
+                new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: Capacity);
+            var child = await county.ChildAsync("director-a1", county.VillageA1);
+            var options = new DbContextOptionsBuilder<TongxinDbContext>().UseNpgsql(database.ConnectionString).Options;
+            await using var seeding = new TongxinDbContext(options);
+            var offers = await CapacityRaceTests.SeedOffersAsync(() => seeding, county, volunteerId, child, Racers);
+
+            var token = volunteer.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+            var clients = hosts.Select(h =>
+            {
+                var client = h.Client().Http;
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                return client;
+            }).ToArray();
+            var statuses = await Task.WhenAll(offers.Select(async (offer, i) =>
+            {
+                // A client told 503 ("try again") retries on the next host, as a county's app would; accepting is idempotent.
+                for (var attempt = 0; ; attempt++)
+                {
+                    using var response = await clients[(i + attempt) % clients.Length].PostAsync($"/api/offers/{offer}/accept", null);
+                    if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 4)
+                    {
+                        return response.StatusCode;
+                    }
+                    await Task.Delay(200 * (attempt + 1));
+                }
+            }));
+
+            var seen = string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{(int)g.Key}×{g.Count()}"));
+            Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == Capacity, seen);
+            Assert.True(statuses.Count(s => s == HttpStatusCode.Conflict) == Racers - Capacity, seen + "\n" + string.Join("\n", hosts.Select(h => h.Output[^Math.Min(3000, h.Output.Length)..])));
+            await using var db = new TongxinDbContext(options);
+            Assert.Equal(Capacity, (await db.Providers.SingleAsync(p => p.Id == volunteerId)).Committed);
+            Assert.Equal(Capacity, await db.Pairings.CountAsync(p => p.ProviderId == volunteerId && p.Status == PairingStatus.Active));
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+}
