@@ -24,6 +24,16 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 
+# Several hosts and many test classes run at once: 100 connections (the default) is too few.
+if [ "$(su postgres -c "psql -qtAc 'show max_connections'")" -lt 300 ]; then
+  su postgres -c "psql -qtAc 'ALTER SYSTEM SET max_connections = 300'" >/dev/null
+  pg_ctlcluster "$version" main restart
+  for _ in $(seq 1 30); do
+    if su postgres -c "psql -qtAc 'select 1'" >/dev/null 2>&1; then break; fi
+    sleep 1
+  done
+fi
+
 su postgres -c "psql -qtAc \"DO \\\$\\\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tongxin') THEN
     CREATE ROLE tongxin LOGIN PASSWORD 'tongxin' CREATEDB;

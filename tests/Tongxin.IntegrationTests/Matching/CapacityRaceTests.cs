@@ -98,10 +98,18 @@ public abstract class CapacityRaceTests(MatchingApp app)
         return volunteer.Http.DefaultRequestHeaders.Authorization!.Parameter!;
     }
 
+    /// <summary>Accepts as a client would: a 503 ("the database is busy, try again") is retried; accepting is idempotent.</summary>
     protected static async Task<HttpStatusCode> AcceptAsync(HttpClient client, string offerId)
     {
-        using var response = await client.PostAsync($"/api/offers/{offerId}/accept", null);
-        return response.StatusCode;
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await client.PostAsync($"/api/offers/{offerId}/accept", null);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 4)
+            {
+                return response.StatusCode;
+            }
+            await Task.Delay(200 * (attempt + 1));
+        }
     }
 
     protected async Task AssertExactlyCapacityAcceptedAsync(HttpStatusCode[] statuses, string volunteerId, List<string> offers)

@@ -11,6 +11,7 @@ namespace Tongxin.IntegrationTests.Matching;
 /// Three real host processes on loopback ports, one PostgreSQL database, no special router: any host
 /// answers any request, and the capacity race across all three still fills exactly the capacity.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class ThreeHostTests
 {
     private const int Capacity = 5;
@@ -89,3 +90,7 @@ public sealed class ThreeHostTests
         }
     }
 }
+
+/// <summary>Tests that start several host processes run after the others, alone: they need the machine's cores and the database's connections.</summary>
+[CollectionDefinition(nameof(RunsAlone), DisableParallelization = true)]
+public sealed class RunsAlone;
