@@ -1,44 +1,57 @@
 using Tongxin.IntegrationTests.Infrastructure;
-using Tongxin.LoadTests;
 
-// Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
-//        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
-// Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
-// through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
-var command = args.ElementAtOrDefault(0) ?? "import";
-var database = args.ElementAtOrDefault(2) ?? "sqlite";
-const string admin = "load-admin";
-const string adminPassword = "Load#Admin#2026";
+namespace Tongxin.LoadTests;
 
-var work = Directory.CreateTempSubdirectory("tongxin-load-").FullName;
-var environment = new Dictionary<string, string>
+/// <summary>The harnesses' entry point (a named class: the host's own <c>Program</c> is referenced).</summary>
+internal static class LoadTool
 {
-    ["Bootstrap__AdminUserName"] = admin,
-    ["Bootstrap__AdminPassword"] = adminPassword,
-    ["Logging__LogLevel__Default"] = "Warning",
-    // A harness is one user sending thousands of lists a minute: lift the per-user limit for it.
-    ["RateLimits__ListsPerMinute"] = "100000000",
-};
-string? postgresDatabase = null;
-if (database == "postgres")
-{
-    postgresDatabase = "tongxin_load_" + Guid.NewGuid().ToString("N")[..12];
-    environment["Database__Provider"] = "PostgreSQL";
-    environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100";
+    public static async Task<int> Main(string[] args)
+    {
+        // Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (in process, no HTTP)
+        // Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
+        // through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
+        var command = args.ElementAtOrDefault(0) ?? "import";
+        if (command == "grains")
+        {
+            return await GrainMemory.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"));
+        }
+        var database = args.ElementAtOrDefault(2) ?? "sqlite";
+        const string admin = "load-admin";
+        const string adminPassword = "Load#Admin#2026";
+
+        var work = Directory.CreateTempSubdirectory("tongxin-load-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Bootstrap__AdminUserName"] = admin,
+            ["Bootstrap__AdminPassword"] = adminPassword,
+            ["Logging__LogLevel__Default"] = "Warning",
+            // A harness is one user sending thousands of lists a minute: lift the per-user limit for it.
+            ["RateLimits__ListsPerMinute"] = "100000000",
+        };
+        string? postgresDatabase = null;
+        if (database == "postgres")
+        {
+            postgresDatabase = "tongxin_load_" + Guid.NewGuid().ToString("N")[..12];
+            environment["Database__Provider"] = "PostgreSQL";
+            environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100";
+        }
+
+        await using var host = HostProcess.Start(work, environment);
+        if (!await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)))
+        {
+            Console.Error.WriteLine(host.Output);
+            return 2;
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var exit = command switch
+        {
+            "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
+            "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "1")),
+            _ => throw new ArgumentException($"Unknown command {command}: use import or day."),
+        };
+        Console.WriteLine($"database: {database}");
+        return exit;
+    }
 }
-
-await using var host = HostProcess.Start(work, environment);
-if (!await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)))
-{
-    Console.Error.WriteLine(host.Output);
-    return 2;
-}
-using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-var exit = command switch
-{
-    "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
-    "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "1")),
-    _ => throw new ArgumentException($"Unknown command {command}: use import or day."),
-};
-Console.WriteLine($"database: {database}");
-return exit;
