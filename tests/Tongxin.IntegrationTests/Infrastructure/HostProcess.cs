@@ -24,6 +24,8 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public string WorkingFolder { get; }
+
+    public bool HasExited => _process.HasExited;
     public Uri Address { get; }
 
     public string Output
@@ -147,6 +149,15 @@ public sealed class HostProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             return null;
+        }
+    }
+
+    /// <summary>kill -9: no shutdown, no flushing; what a crashed machine does.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
         }
     }
 
