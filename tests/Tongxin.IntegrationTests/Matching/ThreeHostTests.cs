@@ -135,29 +135,9 @@ public sealed class ThreeHostTests
     public async Task ThreeHostsOnOneDatabaseNeverCommitBeyondCapacity()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
-        var environment = new Dictionary<string, string>
-        {
-            ["Database__Provider"] = "PostgreSQL",
-            // Three hosts share PostgreSQL's 100 connections: 30 each.
-            ["Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 30 }.ConnectionString,
-            ["Bootstrap__AdminUserName"] = TongxinApp.AdminUserName,
-            ["Bootstrap__AdminPassword"] = TongxinApp.AdminPassword,
-            ["Encryption__FieldKey"] = TongxinApp.FieldKey,
-            ["Matching__AutoRun"] = "false",
-            ["RateLimits__ListsPerMinute"] = "1000000",
-        };
-        // The first host creates the schema; the others start on it.
-        var hosts = new List<HostProcess> { HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-h1-").FullName, environment) };
+        var hosts = await StartHostsAsync(database);
         try
         {
-            Assert.True(await hosts[0].WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), hosts[0].Output);
-            hosts.Add(HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-h2-").FullName, environment));
-            hosts.Add(HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-h3-").FullName, environment));
-            foreach (var host in hosts.Skip(1))
-            {
-                Assert.True(await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), host.Output);
-            }
-
             // Set up through host 1, race through all three.
             var county = await TestCounty.CreateAsync(new ProcessApiHost(hosts[0]));
             var (volunteerId, volunteer) = await county.VolunteerAsync("busy", "female", county.VillageA1, ["caring-mother"],
