@@ -19,6 +19,11 @@ public sealed class CaringMotherModule : ServiceLineModule
 
     public override IReadOnlyList<FieldSpec> ProviderOfferSchema { get; } = CaringMotherSchema.ProviderOffer(Texts);
 
+    /// <summary>Finding the right woman for a long pairing takes time: a month before the need escalates.</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromDays(30);
+
+    public override DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + Wait;
+
     public override Eligibility CheckEligibility(MatchCandidate candidate)
     {
         var provider = candidate.Provider;

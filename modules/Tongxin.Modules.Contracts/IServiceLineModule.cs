@@ -32,6 +32,13 @@ public interface IServiceLineModule
     /// <summary>The line's own named score parts for an eligible pair (the host adds priority, waiting and distance).</summary>
     IEnumerable<ScorePart> Score(MatchCandidate candidate);
 
+    /// <summary>
+    /// When an unplaced need of this line becomes overdue and escalates to the town supervisor (UTC). Lines
+    /// that do not say wait <see cref="ServiceLineModule.DefaultWait"/>; the county may override the days
+    /// per line in configuration (<c>Escalation:WaitDays:&lt;line&gt;</c>).
+    /// </summary>
+    DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + ServiceLineModule.DefaultWait;
+
     /// <summary>Registers the module's own services (handlers, options). Called once at start-up.</summary>
     void ConfigureServices(IServiceCollection services, IConfiguration configuration);
 
@@ -45,6 +52,11 @@ public interface IServiceLineModule
 /// </summary>
 public abstract class ServiceLineModule : IServiceLineModule
 {
+    /// <summary>How long a need waits before escalating when the line does not say otherwise: two weeks.</summary>
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromDays(14);
+
+    public virtual DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + DefaultWait;
+
     public abstract ModuleInfo Info { get; }
     public abstract IReadOnlyList<FieldSpec> NeedDetailsSchema { get; }
     public abstract IReadOnlyList<FieldSpec> ProviderOfferSchema { get; }

@@ -79,3 +79,9 @@ public sealed record Eligibility(bool IsEligible, string? ReasonCode, LocalizedT
 
 /// <summary>A named part of a match score, shown to people as a reason. Points are integers so the optimisation is exact.</summary>
 public sealed record ScorePart(string Code, LocalizedText Label, int Points);
+
+/// <summary>
+/// What a line is told when it decides how long a need may wait unplaced: the need, and the start dates of
+/// the line's programmes that could take it (hard rules passed, capacity not considered), earliest first.
+/// </summary>
+public sealed record WaitContext(NeedFacts Need, IReadOnlyList<DateOnly> EligibleProgrammeStarts);

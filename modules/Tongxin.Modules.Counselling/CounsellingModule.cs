@@ -19,6 +19,12 @@ public sealed class CounsellingModule : ServiceLineModule
 
     public override IReadOnlyList<FieldSpec> ProviderOfferSchema { get; } = CounsellingSchema.ProviderOffer(Texts);
 
+    /// <summary>An urgent need for counselling may wait 3 days before the town supervisor hears of it; others two weeks.</summary>
+    public static readonly TimeSpan UrgentWait = TimeSpan.FromDays(3);
+
+    public override DateTime WaitUntil(WaitContext context) =>
+        context.Need.RequestedAtUtc + (context.Need.Urgent ? UrgentWait : DefaultWait);
+
     public override Eligibility CheckEligibility(MatchCandidate candidate)
     {
         var offer = candidate.Provider.Offer;

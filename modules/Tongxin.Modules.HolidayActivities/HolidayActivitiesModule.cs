@@ -19,6 +19,23 @@ public sealed class HolidayActivitiesModule : ServiceLineModule
 
     public override IReadOnlyList<FieldSpec> ProviderOfferSchema { get; } = HolidayActivitiesSchema.ProviderOffer(Texts);
 
+    /// <summary>
+    /// A holiday place is only worth something before the holiday: the need may wait until the first programme
+    /// that could take the child starts (midnight, China time). With no such programme yet, two weeks.
+    /// </summary>
+    public override DateTime WaitUntil(WaitContext context)
+    {
+        var requestedOn = DateOnly.FromDateTime(context.Need.RequestedAtUtc.AddHours(8));
+        foreach (var start in context.EligibleProgrammeStarts)
+        {
+            if (start > requestedOn)
+            {
+                return start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours(-8);
+            }
+        }
+        return context.Need.RequestedAtUtc + DefaultWait;
+    }
+
     public override Eligibility CheckEligibility(MatchCandidate candidate)
     {
         var provider = candidate.Provider;

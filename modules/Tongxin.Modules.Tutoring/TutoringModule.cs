@@ -32,6 +32,9 @@ public sealed class TutoringModule : ServiceLineModule
         return errors;
     }
 
+    /// <summary>A child behind at school should not wait more than two weeks for a tutor.</summary>
+    public override DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + DefaultWait;
+
     public override Eligibility CheckEligibility(MatchCandidate candidate)
     {
         var need = candidate.Need.Details;

@@ -154,6 +154,9 @@ public static class TongxinHost
         services.AddScoped<Safeguarding.IConcernNotifier, Safeguarding.LogOnlyConcernNotifier>();
         services.Configure<Safeguarding.FollowupOptions>(configuration.GetSection(Safeguarding.FollowupOptions.Section));
         services.AddScoped<Safeguarding.FollowupRhythm>();
+        services.Configure<Escalation.EscalationOptions>(configuration.GetSection(Escalation.EscalationOptions.Section));
+        services.AddSingleton<Escalation.NeedEscalator>();
+        services.AddHostedService<Escalation.EscalationWorker>();
         return services;
     }
 

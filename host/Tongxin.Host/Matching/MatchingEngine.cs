@@ -94,8 +94,7 @@ public sealed class MatchingEngine(
         var countyPrefix = $"/{countyCode}/";
         var providers = (await db.Providers.AsNoTracking().Where(p => p.RegionPath.StartsWith(countyPrefix)).ToListAsync(cancellationToken))
             .Where(p => ProviderJson.Strings(p.LinesJson).Contains(line))
-            .Where(p => ProviderJson.VettingValid(p, now))
-            .Where(p => p.Kind != ProviderKind.Programme || p.EndsOn is null || p.EndsOn >= today)
+            .Where(p => Available(p, now, today))
             .ToList();
         var providerIds = providers.Select(p => p.Id).ToList();
         var pending = (await db.Offers.AsNoTracking()
@@ -106,7 +105,7 @@ public sealed class MatchingEngine(
             .ToDictionary(p => p.ProviderId, p => p.Count);
 
         // Pending offers hold their place: capacity offered is never more than capacity free.
-        var providerFacts = new List<(Provider Entity, ProviderFacts Facts, List<string> Covered, int Free)>();
+        var providerFacts = new List<(Provider Entity, ProviderFacts Facts, IReadOnlyList<string> Covered, int Free)>();
         foreach (var provider in providers)
         {
             var free = provider.Capacity - provider.Committed - pending.GetValueOrDefault(provider.Id);
@@ -115,19 +114,7 @@ public sealed class MatchingEngine(
                 continue;
             }
             var covered = ProviderJson.Strings(provider.CoveredPathsJson);
-            var facts = new ProviderFacts(
-                provider.Id,
-                provider.Kind == ProviderKind.Programme ? Tongxin.Modules.Contracts.ProviderKind.Programme : Tongxin.Modules.Contracts.ProviderKind.Volunteer,
-                provider.Gender is { } g ? JsonNamingPolicy.KebabCaseLower.ConvertName(g.ToString()) : null,
-                covered.Select(RegionPaths.Codes).Select(c => c.Last()).ToList(),
-                ProviderJson.OfferFor(provider, line),
-                provider.Capacity,
-                provider.Committed,
-                ProviderJson.Strings(provider.AvailabilityJson),
-                provider.StartsOn,
-                provider.EndsOn,
-                provider.AgeMin,
-                provider.AgeMax);
+            var facts = FactsOf(provider, covered, line);
             providerFacts.Add((provider, facts, covered, free));
         }
 
@@ -147,15 +134,11 @@ public sealed class MatchingEngine(
                     continue;
                 }
                 // A programme serves only the regions it covers; a volunteer anyone in the county the line allows.
-                if (entity.Kind == ProviderKind.Programme && !RegionPaths.Covers(covered, need.RegionPath))
+                if (!Reaches(entity, covered, need.RegionPath))
                 {
                     continue;
                 }
                 var proximity = RegionPaths.Closest(need.RegionPath, covered);
-                if (proximity == Proximity.OutsideCounty)
-                {
-                    continue;
-                }
                 var candidate = new MatchCandidate(needFacts, facts, proximity, today);
                 if (!module.CheckEligibility(candidate).IsEligible)
                 {
@@ -260,7 +243,31 @@ public sealed class MatchingEngine(
         return overdue.Count;
     }
 
-    private static NeedFacts ToFacts(Need need, ChildFile child, IReadOnlyCollection<string> previousProviders, DateOnly today)
+    /// <summary>What a module is told of a provider for one line.</summary>
+    internal static ProviderFacts FactsOf(Provider provider, IReadOnlyList<string> coveredPaths, string line) => new(
+        provider.Id,
+        provider.Kind == ProviderKind.Programme ? Tongxin.Modules.Contracts.ProviderKind.Programme : Tongxin.Modules.Contracts.ProviderKind.Volunteer,
+        provider.Gender is { } g ? JsonNamingPolicy.KebabCaseLower.ConvertName(g.ToString()) : null,
+        coveredPaths.Select(RegionPaths.Codes).Select(c => c.Last()).ToList(),
+        ProviderJson.OfferFor(provider, line),
+        provider.Capacity,
+        provider.Committed,
+        ProviderJson.Strings(provider.AvailabilityJson),
+        provider.StartsOn,
+        provider.EndsOn,
+        provider.AgeMin,
+        provider.AgeMax);
+
+    /// <summary>May this provider be offered anything at all today: vetting valid, a programme not ended.</summary>
+    internal static bool Available(Provider provider, DateTime now, DateOnly today) =>
+        ProviderJson.VettingValid(provider, now) && (provider.Kind != ProviderKind.Programme || provider.EndsOn is null || provider.EndsOn >= today);
+
+    /// <summary>Does the provider reach the child at all: a programme only the regions it covers, a volunteer the county.</summary>
+    internal static bool Reaches(Provider provider, IReadOnlyList<string> coveredPaths, string childPath) =>
+        (provider.Kind != ProviderKind.Programme || RegionPaths.Covers(coveredPaths, childPath))
+        && RegionPaths.Closest(childPath, coveredPaths) != Proximity.OutsideCounty;
+
+    internal static NeedFacts ToFacts(Need need, ChildFile child, IReadOnlyCollection<string> previousProviders, DateOnly today)
     {
         using var details = JsonDocument.Parse(need.DetailsJson);
         return new NeedFacts(

@@ -29,7 +29,9 @@ public sealed record NeedView(
     DateTime UpdatedAt);
 
 /// <summary>A need in a list; <see cref="MatchedAt"/> is when its pairing began (for "days to match").</summary>
-public sealed record NeedSummary(string Id, string ChildId, string Line, NeedStatus Status, Urgency Urgency, string VillageCode, DateTime CreatedAt, DateTime UpdatedAt, DateTime? MatchedAt);
+/// <see cref="Escalation"/> is how far it has climbed while unplaced (village: not at all).
+public sealed record NeedSummary(string Id, string ChildId, string Line, NeedStatus Status, Urgency Urgency, string VillageCode, DateTime CreatedAt, DateTime UpdatedAt, DateTime? MatchedAt,
+    EscalationLevel Escalation = EscalationLevel.Village);
 
 /// <summary><c>GET /api/needs/{id}</c>: the need, its offers with their reasons, and the pairing once matched.</summary>
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
@@ -89,8 +91,11 @@ internal sealed class ListNeedsHandler(TongxinDbContext db, ICallerAccessor call
                            orderby need.CreatedAt, need.Id
                            select new { need, MatchedAt = pairing == null ? (DateTime?)null : pairing.StartedAt })
             .Take(1000).ToListAsync(cancellationToken);
+        var ids = needs.Select(n => n.need.Id).ToList();
+        var levels = (await db.NeedEscalations.AsNoTracking().Where(e => ids.Contains(e.NeedId)).Select(e => new { e.NeedId, e.Level }).ToListAsync(cancellationToken))
+            .GroupBy(e => e.NeedId).ToDictionary(g => g.Key, g => g.Max(e => e.Level));
         return needs.Select(n => new NeedSummary(n.need.Id, n.need.ChildId, n.need.Line, n.need.Status, n.need.Urgency, RegionPaths.Village(n.need.RegionPath),
-            n.need.CreatedAt, n.need.UpdatedAt, n.MatchedAt)).ToList();
+            n.need.CreatedAt, n.need.UpdatedAt, n.MatchedAt, levels.GetValueOrDefault(n.need.Id, EscalationLevel.Village))).ToList();
     }
 }
 

@@ -99,6 +99,9 @@ public sealed class ChildFile
     public string ConsentPurposesJson { get; set; } = "[]";
     public DateTime? ConsentWithdrawnAt { get; set; }
     public string? ConsentWithdrawnReason { get; set; }
+    /// <summary>When the file was closed (the child turned 16, the parents came home, moved out of the county...); kept, never deleted.</summary>
+    public DateTime? ClosedAt { get; set; }
+    public string? ClosedReason { get; set; }
     public required string CreatedByUserId { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }

@@ -28,6 +28,9 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<RiskChange> RiskChanges => Set<RiskChange>();
     public DbSet<Concern> Concerns => Set<Concern>();
     public DbSet<ConcernStep> ConcernSteps => Set<ConcernStep>();
+    public DbSet<NeedEscalation> NeedEscalations => Set<NeedEscalation>();
+    public DbSet<ChildMove> ChildMoves => Set<ChildMove>();
+    public DbSet<ReportReminder> ReportReminders => Set<ReportReminder>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -97,6 +100,7 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             child.Property(c => c.PriorityGroupsJson).HasMaxLength(500);
             child.Property(c => c.ConsentPurposesJson).HasMaxLength(200);
             child.Property(c => c.ConsentWithdrawnReason).HasMaxLength(500);
+            child.Property(c => c.ClosedReason).HasMaxLength(500);
             child.Property(c => c.Version).IsConcurrencyToken();
             child.HasIndex(c => c.RegionPath);
         });
@@ -310,6 +314,45 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             session.Property(s => s.PairingId).HasMaxLength(32);
             session.Property(s => s.RecordedByUserId).HasMaxLength(32);
             session.HasIndex(s => new { s.PairingId, s.At });
+        });
+
+        modelBuilder.Entity<NeedEscalation>(escalation =>
+        {
+            escalation.ToTable("NeedEscalations");
+            escalation.HasKey(e => e.Id);
+            escalation.Property(e => e.Id).HasMaxLength(32);
+            escalation.Property(e => e.NeedId).HasMaxLength(32);
+            escalation.Property(e => e.Line).HasMaxLength(64);
+            escalation.Property(e => e.RegionPath).HasMaxLength(200);
+            escalation.Property(e => e.Level).HasConversion<string>().HasMaxLength(16);
+            escalation.Property(e => e.ReasonCode).HasMaxLength(64);
+            escalation.HasIndex(e => new { e.NeedId, e.Level }).IsUnique();
+            escalation.HasIndex(e => e.RegionPath);
+        });
+
+        modelBuilder.Entity<ChildMove>(move =>
+        {
+            move.ToTable("ChildMoves");
+            move.HasKey(m => m.Id);
+            move.Property(m => m.Id).HasMaxLength(32);
+            move.Property(m => m.ChildId).HasMaxLength(32);
+            move.Property(m => m.FromPath).HasMaxLength(200);
+            move.Property(m => m.ToPath).HasMaxLength(200);
+            move.Property(m => m.ByUserId).HasMaxLength(32);
+            move.HasIndex(m => new { m.ChildId, m.At });
+        });
+
+        modelBuilder.Entity<ReportReminder>(reminder =>
+        {
+            reminder.ToTable("ReportReminders");
+            reminder.HasKey(r => r.Id);
+            reminder.Property(r => r.Id).HasMaxLength(32);
+            reminder.Property(r => r.Kind).HasMaxLength(16);
+            reminder.Property(r => r.Period).HasMaxLength(16);
+            reminder.Property(r => r.TownCode).HasMaxLength(32);
+            reminder.Property(r => r.RegionPath).HasMaxLength(200);
+            reminder.HasIndex(r => new { r.Kind, r.Period, r.TownCode }).IsUnique();
+            reminder.HasIndex(r => r.RegionPath);
         });
     }
 
