@@ -47,6 +47,16 @@ internal sealed class ChildEndpoints : IEndpointGroup
             .WithSummary("The child's care and help record (关爱帮扶记录): pairings and purchased-service deliveries")
             .ProducesProblem(404);
 
+        group.MapPost("/{id}/close", async (string id, CloseChildFile request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request with { ChildId = id }, ct)))
+            .WithSummary("Close a child's file with a reason (kept, never deleted; 409 while needs are open or pairings active)")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+
+        group.MapPost("/{id}/move", async (string id, MoveChildFile request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request with { ChildId = id }, ct)))
+            .WithSummary("Move a child's file to another village (town supervisor or civil affairs; 409 while needs are open)")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+
         group.MapGet("/{id}/contacts", async (string id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListContacts(id), ct)))
             .WithSummary("The contact log of a child, newest first")

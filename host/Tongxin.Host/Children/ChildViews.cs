@@ -21,7 +21,9 @@ public sealed record ChildFileView(
     DateTime CreatedAt,
     DateTime UpdatedAt,
     DateTime? LastCallAt,
-    DateTime? LastHomeVisitAt) : IAuditSubject
+    DateTime? LastHomeVisitAt,
+    DateTime? ClosedAt = null,
+    string? ClosedReason = null) : IAuditSubject
 {
     string IAuditSubject.AuditSubjectId => Id;
 }

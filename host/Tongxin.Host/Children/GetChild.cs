@@ -42,6 +42,8 @@ internal sealed class GetChildHandler(TongxinDbContext db, ICallerAccessor calle
             file.CreatedAt,
             file.UpdatedAt,
             lastContacts.FirstOrDefault(c => c.Kind == ContactKind.Call)?.Last,
-            lastContacts.FirstOrDefault(c => c.Kind == ContactKind.HomeVisit)?.Last);
+            lastContacts.FirstOrDefault(c => c.Kind == ContactKind.HomeVisit)?.Last,
+            file.ClosedAt,
+            file.ClosedReason);
     }
 }

@@ -157,6 +157,9 @@ public static class TongxinHost
         services.Configure<Escalation.EscalationOptions>(configuration.GetSection(Escalation.EscalationOptions.Section));
         services.AddSingleton<Escalation.NeedEscalator>();
         services.AddHostedService<Escalation.EscalationWorker>();
+        services.Configure<Reports.ReportOptions>(configuration.GetSection(Reports.ReportOptions.Section));
+        services.AddSingleton<Reports.ReportReminderService>();
+        services.AddHostedService<Reports.ReportReminderWorker>();
         return services;
     }
 

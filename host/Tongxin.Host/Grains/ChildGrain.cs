@@ -34,6 +34,12 @@ public interface IChildGrain : IGrainWithStringKey
 
     Task RecordConsentAsync(GuardianConsentInput consent, string userId);
 
+    /// <summary>Moves the file to another village and keeps the move; 409 while it has open needs.</summary>
+    Task<ChildFileSaved> MoveAsync(string villageCode, string villagePath, string reason, string userId);
+
+    /// <summary>Closes the file (kept, readable); 409 while it has open needs or active pairings, or is closed already.</summary>
+    Task<ChildFileClosed> CloseFileAsync(string reason, string userId);
+
     /// <summary>Withdraws guardian consent: active pairings are suspended at once, pending offers withdrawn.</summary>
     Task<int> WithdrawConsentAsync(string reason, string userId);
 }
@@ -67,7 +73,13 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
         db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
         var riskBefore = file.RiskLevel;
+        var pathBefore = file.RegionPath;
         request.ApplyTo(file, villagePath);
+        if (file.RegionPath != pathBefore)
+        {
+            // Kept for the quarterly ledger's "moved" (and so last quarter's figures stay what they were).
+            db.ChildMoves.Add(new ChildMove { Id = Ids.New(), ChildId = file.Id, FromPath = pathBefore, ToPath = file.RegionPath, At = clock.GetUtcNow().UtcDateTime, ByUserId = userId });
+        }
         if (file.RiskLevel != riskBefore)
         {
             // The risk level changes only with a reason, and the change is kept (000 §3.1).
@@ -104,6 +116,10 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
 
     public async Task<NeedCreated> RequestNeedAsync(NeedRequest request, string userId)
     {
+        if (_file.ClosedAt is not null)
+        {
+            throw new RuleViolationException(HostTexts.Local("child.closed"), "childId");
+        }
         if (!HasConsent(_file))
         {
             throw new RuleViolationException(HostTexts.Local("need.consent.missing"), "guardianConsent");
@@ -151,6 +167,56 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         need.UpdatedAt = now;
         need.Version++;
         await db.SaveChangesAsync();
+    }
+
+    public async Task<ChildFileSaved> MoveAsync(string villageCode, string villagePath, string reason, string userId)
+    {
+        if (_file.RegionPath == villagePath)
+        {
+            return new ChildFileSaved(_file.Id, _file.Version);
+        }
+        await using var db = await databases.CreateDbContextAsync();
+        var openNeeds = await db.Needs.CountAsync(n => n.ChildId == GrainKey && (n.Status == NeedStatus.Open || n.Status == NeedStatus.Offered));
+        if (openNeeds > 0)
+        {
+            throw new ConflictException(HostTexts.Local("child.move.openNeeds", openNeeds), "status");
+        }
+        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
+        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.ChildMoves.Add(new ChildMove { Id = Ids.New(), ChildId = file.Id, FromPath = file.RegionPath, ToPath = villagePath, At = now, ByUserId = userId, Reason = reason });
+        file.VillageCode = villageCode;
+        file.RegionPath = villagePath;
+        file.Version = _file.Version + 1;
+        file.UpdatedAt = now;
+        await db.SaveChangesAsync();
+        _file = file;
+        return new ChildFileSaved(file.Id, file.Version);
+    }
+
+    public async Task<ChildFileClosed> CloseFileAsync(string reason, string userId)
+    {
+        if (_file.ClosedAt is not null)
+        {
+            throw new ConflictException(HostTexts.Local("child.closed"), "status");
+        }
+        await using var db = await databases.CreateDbContextAsync();
+        var openNeeds = await db.Needs.CountAsync(n => n.ChildId == GrainKey && (n.Status == NeedStatus.Open || n.Status == NeedStatus.Offered));
+        var activePairings = await db.Pairings.CountAsync(p => p.ChildId == GrainKey && p.Status != PairingStatus.Ended);
+        if (openNeeds > 0 || activePairings > 0)
+        {
+            throw new ConflictException(HostTexts.Local("child.close.busy", openNeeds, activePairings), "status");
+        }
+        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
+        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var now = clock.GetUtcNow().UtcDateTime;
+        file.ClosedAt = now;
+        file.ClosedReason = reason;
+        file.Version = _file.Version + 1;
+        file.UpdatedAt = now;
+        await db.SaveChangesAsync();
+        _file = file;
+        return new ChildFileClosed(file.Id, now);
     }
 
     public async Task<RiskLevel> ChangeRiskAsync(RiskLevel to, string reason, string userId, string? concernId)

@@ -38,6 +38,7 @@ public sealed class ChildMove
     public required string ToPath { get; init; }
     public required DateTime At { get; init; }
     public required string ByUserId { get; init; }
+    public string? Reason { get; init; }
 }
 
 /// <summary>

@@ -339,6 +339,7 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             move.Property(m => m.FromPath).HasMaxLength(200);
             move.Property(m => m.ToPath).HasMaxLength(200);
             move.Property(m => m.ByUserId).HasMaxLength(32);
+            move.Property(m => m.Reason).HasMaxLength(500);
             move.HasIndex(m => new { m.ChildId, m.At });
         });
 

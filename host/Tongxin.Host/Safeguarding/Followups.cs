@@ -57,7 +57,8 @@ internal sealed class FollowupRhythm(TongxinDbContext db, IOptions<FollowupOptio
     public async Task<List<OverdueChild>> AllAsync(string scope, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var children = await db.Children.AsNoTracking().Where(c => c.RegionPath.StartsWith(scope)).ToListAsync(cancellationToken);
+        // A closed file has nobody to call on any more.
+        var children = await db.Children.AsNoTracking().Where(c => c.RegionPath.StartsWith(scope) && c.ClosedAt == null).ToListAsync(cancellationToken);
         var last = await db.ChildContacts.AsNoTracking()
             .Where(k => db.Children.Any(c => c.Id == k.ChildId && c.RegionPath.StartsWith(scope)))
             .GroupBy(k => new { k.ChildId, k.Kind })

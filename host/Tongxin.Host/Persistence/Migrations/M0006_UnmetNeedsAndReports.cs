@@ -44,6 +44,7 @@ public sealed class M0006_UnmetNeedsAndReports : Migration
                 ToPath = table.Column<string>(maxLength: 200, nullable: false),
                 At = table.Column<DateTime>(nullable: false),
                 ByUserId = table.Column<string>(maxLength: 32, nullable: false),
+                Reason = table.Column<string>(maxLength: 500, nullable: true),
             },
             constraints: table => table.PrimaryKey("PK_ChildMoves", m => m.Id));
         migrationBuilder.CreateIndex("IX_ChildMoves_ChildId_At", "ChildMoves", ["ChildId", "At"]);
