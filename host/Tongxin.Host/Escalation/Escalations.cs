@@ -24,9 +24,9 @@ public sealed record ListEscalatedNeeds(string? RegionCode, EscalationLevel? Lev
     string? IAuditedRequest.AuditSubjectId => RegionCode;
 }
 
-/// <summary><c>POST /api/escalations/run</c>: sweep the caller's county now (the host also sweeps on a timer).</summary>
+/// <summary><c>POST /api/escalations/run</c> <c>{ regionCode? }</c>: sweep the caller's county now (the host also sweeps on a timer).</summary>
 [AllowedRoles(Role.CivilAffairs)]
-public sealed record RunEscalation : IRequest<EscalationSweep>;
+public sealed record RunEscalation(string? RegionCode) : IRequest<EscalationSweep>;
 
 public sealed record EscalationStepView(
     EscalationLevel Level, DateTime DueAt, DateTime At, string ReasonCode, string Reason, ProviderFunnel Funnel, string? LineRuleCode, string? LineRule);
@@ -81,10 +81,13 @@ internal sealed class ListEscalatedNeedsHandler(TongxinDbContext db, ICallerAcce
     }
 }
 
-internal sealed class RunEscalationHandler(NeedEscalator escalator, ICallerAccessor callers) : IRequestHandler<RunEscalation, EscalationSweep>
+internal sealed class RunEscalationHandler(TongxinDbContext db, NeedEscalator escalator, ICallerAccessor callers) : IRequestHandler<RunEscalation, EscalationSweep>
 {
-    public Task<EscalationSweep> Handle(RunEscalation request, CancellationToken cancellationToken) =>
-        escalator.SweepAsync(RegionPaths.County(callers.Current!.RegionPath), cancellationToken);
+    public async Task<EscalationSweep> Handle(RunEscalation request, CancellationToken cancellationToken)
+    {
+        var scope = await db.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
+        return await escalator.SweepAsync(RegionPaths.County(scope), cancellationToken);
+    }
 }
 
 internal sealed class EscalationEndpoints : IEndpointGroup
@@ -97,8 +100,8 @@ internal sealed class EscalationEndpoints : IEndpointGroup
             .WithSummary("Unplaced needs that climbed to the town or the county, with the reason at each step")
             .RequireRateLimiting(Security.RateLimitOptions.ListsAndExports)
             .ProducesProblem(400).ProducesProblem(403);
-        escalations.MapPost("/run", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new RunEscalation(), ct)))
+        escalations.MapPost("/run", async (RunEscalation request, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(request, ct)))
             .WithSummary("Escalate overdue needs of the caller's county now (civil affairs; also runs on a timer)")
-            .ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403);
     }
 }

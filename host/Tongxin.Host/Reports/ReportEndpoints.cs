@@ -30,9 +30,9 @@ internal sealed class ReportEndpoints : IEndpointGroup
                 TypedResults.Ok(await mediator.Send(new ListReportReminders(regionCode), ct)))
             .WithSummary("Reports due soon for the towns of the caller's region (ledger by the 20th of a quarter's last month, annual by 1 November)")
             .ProducesProblem(400).ProducesProblem(403);
-        reports.MapPost("/reminders/run", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new RunReportReminders(), ct)))
+        reports.MapPost("/reminders/run", async (RunReportReminders request, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(request, ct)))
             .WithSummary("Make the reminders due now for the caller's county (civil affairs; also runs on a timer)")
-            .ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403);
     }
 
     /// <summary>JSON unless <c>format=csv</c>; any other format is a 400 naming the field, checked before the report is read.</summary>

@@ -113,9 +113,9 @@ public sealed record ListReportReminders(string? RegionCode) : IRequest<IReadOnl
 
 public sealed record ReminderView(string Kind, string Period, string TownCode, string TownName, DateOnly DueOn, int DaysLeft, DateTime CreatedAt);
 
-/// <summary><c>POST /api/reports/reminders/run</c>: make the reminders due now for the caller's county (also runs on a timer).</summary>
+/// <summary><c>POST /api/reports/reminders/run</c> <c>{ regionCode? }</c>: make the reminders due now for the caller's county (also runs on a timer).</summary>
 [AllowedRoles(Role.CivilAffairs)]
-public sealed record RunReportReminders : IRequest<RemindersMade>;
+public sealed record RunReportReminders(string? RegionCode) : IRequest<RemindersMade>;
 
 public sealed record RemindersMade(int Created);
 
@@ -139,8 +139,11 @@ internal sealed class ListReportRemindersHandler(TongxinDbContext db, ICallerAcc
     }
 }
 
-internal sealed class RunReportRemindersHandler(ReportReminderService reminders, ICallerAccessor callers) : IRequestHandler<RunReportReminders, RemindersMade>
+internal sealed class RunReportRemindersHandler(TongxinDbContext db, ReportReminderService reminders, ICallerAccessor callers) : IRequestHandler<RunReportReminders, RemindersMade>
 {
-    public async Task<RemindersMade> Handle(RunReportReminders request, CancellationToken cancellationToken) =>
-        new(await reminders.CreateDueAsync(RegionPaths.County(callers.Current!.RegionPath), cancellationToken));
+    public async Task<RemindersMade> Handle(RunReportReminders request, CancellationToken cancellationToken)
+    {
+        var scope = await db.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
+        return new(await reminders.CreateDueAsync(RegionPaths.County(scope), cancellationToken));
+    }
 }

@@ -28,6 +28,8 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
     private static readonly HashSet<string> RegionFilteredLists =
     [
         "GET /api/children", "GET /api/needs", "GET /api/programmes", "GET /api/followups/overdue", "GET /api/followups/backlog",
+        "GET /api/escalations", "GET /api/reports/gaps", "GET /api/reports/ledger", "GET /api/reports/annual", "GET /api/reports/staffing",
+        "GET /api/reports/reminders",
     ];
 
     /// <summary>What only the file's staff may know of a child: no property of this name reaches the provider side.</summary>
@@ -347,6 +349,7 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
             "PUT /api/children/{id}/risk" => new { riskLevel = "low", reason = "越界" },
             "PUT /api/children/{id}/consent" => new { by = "越界", relation = "grandmother", recordedAt = now.AddHours(-1) },
             "POST /api/children/{id}/needs" => CountyWorld.NeedBody,
+            "POST /api/children/{id}/move" => new { villageCode = county.VillageA2, reason = "越界" },
             "POST /api/volunteers" => new
             {
                 displayName = "越界", gender = "female", regionCode = county.TownA, lines = new[] { "caring-mother" }, skills = CountyWorld.CaringMotherSkills, capacity = 1,
@@ -354,6 +357,8 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
             "PUT /api/volunteers/{id}/vetting" => new { status = "failed", checkedAt = now.AddDays(-1), expiresAt = now.AddYears(1), reference = "越界" },
             "POST /api/programmes" => CountyWorld.ProgrammeBody(county.TownA),
             "POST /api/matching/run" => new { regionCode = county.Code },
+            "POST /api/escalations/run" => new { regionCode = county.Code },
+            "POST /api/reports/reminders/run" => new { regionCode = county.Code },
             "POST /api/offers/{id}/accept" => new { },
             "POST /api/pairings/{id}/sessions" => new { at = now.AddHours(-1), minutes = 30, notes = "越界" },
             "POST /api/contracts" => CountyWorld.ContractBody(county.SocialWorkOrgId, [county.TownA]),
