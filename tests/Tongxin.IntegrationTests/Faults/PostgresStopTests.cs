@@ -181,6 +181,14 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
             foreach (var host in hosts)
             {
                 await host.DisposeAsync();
+                try
+                {
+                    Directory.Delete(host.WorkingFolder, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Held by a process still exiting: the OS cleans temp folders.
+                }
             }
         }
     }
