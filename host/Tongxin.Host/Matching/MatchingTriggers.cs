@@ -81,8 +81,13 @@ internal sealed class MatchingWorker(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(RunQueuedBatchesAsync(stoppingToken), ExpireOffersPeriodicallyAsync(stoppingToken));
 
+    /// <summary>The longest wait between two tries of a batch that failed because the database was unreachable.</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
+
     private async Task RunQueuedBatchesAsync(CancellationToken stoppingToken)
     {
+        // Batches that failed on an unreachable database, and how often in a row. Only this loop touches it.
+        var failures = new Dictionary<(string, string), int>();
         try
         {
             await foreach (var (line, county) in queue.ReadAllAsync(stoppingToken))
@@ -90,6 +95,16 @@ internal sealed class MatchingWorker(
                 try
                 {
                     await engine.RunBatchAsync(line, county, stoppingToken);
+                    failures.Remove((line, county));
+                }
+                catch (Exception e) when (e is not OperationCanceledException && Errors.ProblemExceptionHandler.DatabaseUnavailable(e))
+                {
+                    // The needs stay open, but what queued this batch happened once and may not happen again for
+                    // days (a quiet county): without a retry they would wait unmatched long after the database is back.
+                    var failed = failures[(line, county)] = failures.GetValueOrDefault((line, county)) + 1;
+                    var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failed - 1), MaxRetryDelay.TotalSeconds));
+                    logger.LogWarning(e, "Matching batch {Line}/{County} failed: the database is unreachable; trying again in {Delay}.", line, county, delay);
+                    _ = QueueAgainAsync(line, county, delay, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -100,6 +115,19 @@ internal sealed class MatchingWorker(
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private async Task QueueAgainAsync(string line, string county, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, clock, stoppingToken);
+            queue.Enqueue(line, county);
+        }
+        catch (OperationCanceledException)
+        {
+            // Host stopping.
         }
     }
 
