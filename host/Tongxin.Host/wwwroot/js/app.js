@@ -11,6 +11,7 @@ import * as contracts from './pages/contracts.js';
 import * as dashboard from './pages/dashboard.js';
 import * as concerns from './pages/concerns.js';
 import * as admin from './pages/admin.js';
+import * as reports from './pages/reports.js';
 
 const FILE_STAFF = ['child-director', 'supervisor', 'civil-affairs'];
 const PROVIDER_SIDE = ['volunteer', 'programme-owner', 'social-work-org'];
@@ -32,6 +33,7 @@ const ROUTES = [
   ['/contracts', contracts.contractsPage, ['social-work-org', 'civil-affairs', 'supervisor']],
   ['/contracts/:id', contracts.contractPage, ['social-work-org', 'civil-affairs', 'supervisor']],
   ['/dashboard', dashboard.dashboardPage, ['supervisor', 'civil-affairs']],
+  ['/reports', reports.reportsPage, ['supervisor', 'civil-affairs', 'programme-owner']],
   ['/concerns', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
   ['/concerns/new', concerns.raiseConcernPage, ALL.filter((r) => r !== 'admin')],
   ['/admin', admin.adminPage, ['admin']],
@@ -50,10 +52,10 @@ const HOME = {
 const NAV = {
   'child-director': [['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/concerns', 'nav.concerns']],
   volunteer: [['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
-  'programme-owner': [['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
+  'programme-owner': [['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/reports', 'nav.reports'], ['/concerns', 'nav.concerns']],
   'social-work-org': [['/contracts', 'nav.contracts'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
-  supervisor: [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/contracts', 'nav.contracts'], ['/concerns', 'nav.concerns']],
-  'civil-affairs': [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/contracts', 'nav.contracts'], ['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/concerns', 'nav.concerns']],
+  supervisor: [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/contracts', 'nav.contracts'], ['/concerns', 'nav.concerns']],
+  'civil-affairs': [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/contracts', 'nav.contracts'], ['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/concerns', 'nav.concerns']],
   admin: [['/admin', 'nav.admin']],
 };
 
