@@ -17,7 +17,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = ToProblem(exception);
-        if (problem.Status >= 500)
+        if (problem.Status == 503)
+        {
+            // The database is down: every request says so until it is back; one line each, not a stack trace each.
+            logger.LogWarning("Database unreachable; {Method} {Path} answered 503 ({Error}).", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+        }
+        else if (problem.Status >= 500)
         {
             logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }

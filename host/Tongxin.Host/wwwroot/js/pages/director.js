@@ -240,7 +240,7 @@ export async function needsPage(ctx) {
     headers: [t('needs.child'), t('needs.line'), t('needs.status'), t('needs.urgency'), t('needs.created')],
     rows: sorted.map((n) => ({
       attrs: { 'data-need-id': n.id },
-      cells: [h('a', { href: `#/needs/${n.id}` }, names.get(n.childId) ?? t('needs.openNeed')), lineName(n.line), badge('needStatus', n.status), badge('urgency', n.urgency), fmt.date(n.createdAt)],
+      cells: [h('a', { href: `#/needs/${n.id}` }, names.get(n.childId) ?? t('needs.openNeed')), lineName(n.line), [badge('needStatus', n.status), n.escalation && n.escalation !== 'village' ? [' ', badge('escalationLevel', n.escalation, 'badge-escalated-true')] : null], badge('urgency', n.urgency), fmt.date(n.createdAt)],
     })),
   }) : empty('needs.none');
   return pageView(t('needs.title'), { lead: t('needs.lead') }, filters, card(null, table));
