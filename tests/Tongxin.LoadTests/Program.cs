@@ -1,3 +1,4 @@
+using Tongxin.Caching.Redis.Tests;
 using Tongxin.IntegrationTests.Infrastructure;
 
 namespace Tongxin.LoadTests;
@@ -9,9 +10,11 @@ internal static class LoadTool
     {
         // Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- lookups [requests] [sqlite|postgres] [memory|redis]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (in process, no HTTP)
         // Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
         // through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
+        // A fourth argument "redis" starts a redis-server of its own and runs the host with Cache__Provider=Redis.
         var command = args.ElementAtOrDefault(0) ?? "import";
         if (command == "grains")
         {
@@ -38,6 +41,13 @@ internal static class LoadTool
             environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100";
         }
 
+        await using var redis = args.ElementAtOrDefault(3) == "redis" ? await RedisServer.StartAsync() : null;
+        if (redis is not null)
+        {
+            environment["Cache__Provider"] = "Redis";
+            environment["Cache__Redis__Configuration"] = redis.Configuration;
+        }
+
         await using var host = HostProcess.Start(work, environment);
         if (!await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)))
         {
@@ -49,9 +59,10 @@ internal static class LoadTool
         {
             "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
             "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "1")),
-            _ => throw new ArgumentException($"Unknown command {command}: use import or day."),
+            "lookups" => await Lookups.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "10000")),
+            _ => throw new ArgumentException($"Unknown command {command}: use import, day, lookups or grains."),
         };
-        Console.WriteLine($"database: {database}");
+        Console.WriteLine($"database: {database}, cache: {(redis is null ? "memory" : "redis")}");
         return exit;
     }
 }

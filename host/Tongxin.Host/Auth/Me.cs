@@ -2,6 +2,7 @@ using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 
 namespace Tongxin.Host.Auth;
@@ -12,12 +13,12 @@ public sealed record GetMe : IRequest<MeView>;
 
 public sealed record MeView(string UserId, string UserName, Role Role, string RegionCode, string? RegionName, string? OrganisationId, string? ProviderId);
 
-internal sealed class GetMeHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<GetMe, MeView>
+internal sealed class GetMeHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers) : IRequestHandler<GetMe, MeView>
 {
     public async Task<MeView> Handle(GetMe request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var regionName = await db.Regions.AsNoTracking().Where(r => r.Code == caller.RegionCode).Select(r => r.Name).SingleOrDefaultAsync(cancellationToken);
+        var regionName = (await regions.FindAsync(caller.RegionCode, cancellationToken))?.Name;
         var providerId = caller.Role == Role.Volunteer
             ? await db.Providers.AsNoTracking().Where(p => p.UserId == caller.UserId).Select(p => p.Id).FirstOrDefaultAsync(cancellationToken)
             : null;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Text;
 
 namespace Tongxin.Host.Children;
@@ -21,9 +22,9 @@ internal static class ChildScope
     }
 
     /// <summary>The village a file is placed in: it must exist, be a village, and lie inside the caller's region.</summary>
-    public static async Task<Region> LoadVillageForCallerAsync(this TongxinDbContext db, string villageCode, Caller caller, CancellationToken cancellationToken)
+    public static async Task<Region> LoadVillageForCallerAsync(this RegionDirectory regions, string villageCode, Caller caller, CancellationToken cancellationToken)
     {
-        var village = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == villageCode, cancellationToken);
+        var village = await regions.FindAsync(villageCode, cancellationToken);
         if (village is null || village.Kind != RegionKind.Village)
         {
             throw RequestValidationException.ForField("villageCode", HostTexts.Local("child.village.unknown"));

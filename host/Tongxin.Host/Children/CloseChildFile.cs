@@ -73,12 +73,12 @@ internal sealed class MoveChildFileValidator : AbstractValidator<MoveChildFile>
     }
 }
 
-internal sealed class MoveChildFileHandler(IGrainFactory grains, Persistence.TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<MoveChildFile, ChildFileSaved>
+internal sealed class MoveChildFileHandler(IGrainFactory grains, Regions.RegionDirectory regions, ICallerAccessor callers) : IRequestHandler<MoveChildFile, ChildFileSaved>
 {
     public async Task<ChildFileSaved> Handle(MoveChildFile request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var village = await db.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
+        var village = await regions.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
         var child = await grains.ForCallerAsync(request.ChildId, caller);
         return await child.MoveAsync(village.Code, village.Path, request.Reason!.Trim(), caller.UserId);
     }

@@ -2,6 +2,7 @@ using FluentValidation;
 using MediatR;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 
 namespace Tongxin.Host.Children;
@@ -30,12 +31,12 @@ internal sealed class CreateChildValidator : AbstractValidator<CreateChild>
     public CreateChildValidator(TimeProvider clock) => this.AddChildFileRules(clock);
 }
 
-internal sealed class CreateChildHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<CreateChild, ChildFileSaved>
+internal sealed class CreateChildHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<CreateChild, ChildFileSaved>
 {
     public async Task<ChildFileSaved> Handle(CreateChild request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var village = await db.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
+        var village = await regions.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var file = new ChildFile
         {

@@ -33,12 +33,12 @@ internal sealed class ListChildrenValidator : AbstractValidator<ListChildren>
     }
 }
 
-internal sealed class ListChildrenHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<ListChildren, ChildPage>
+internal sealed class ListChildrenHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<ListChildren, ChildPage>
 {
     public async Task<ChildPage> Handle(ListChildren request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var scopePath = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
+        var scopePath = await regions.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var query = db.Children.AsNoTracking().Where(c => c.RegionPath.StartsWith(scopePath));
         if (request.RiskLevel is { } risk)
         {

@@ -5,6 +5,7 @@ using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
 
@@ -47,7 +48,7 @@ internal sealed class UpdateChildValidator : AbstractValidator<UpdateChild>
     }
 }
 
-internal sealed class UpdateChildHandler(TongxinDbContext db, IGrainFactory grains, ICallerAccessor callers) : IRequestHandler<UpdateChild, ChildFileSaved>
+internal sealed class UpdateChildHandler(RegionDirectory regions, IGrainFactory grains, ICallerAccessor callers) : IRequestHandler<UpdateChild, ChildFileSaved>
 {
     public async Task<ChildFileSaved> Handle(UpdateChild request, CancellationToken cancellationToken)
     {
@@ -58,7 +59,7 @@ internal sealed class UpdateChildHandler(TongxinDbContext db, IGrainFactory grai
         {
             throw NotFoundException.Child();
         }
-        var village = await db.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
+        var village = await regions.LoadVillageForCallerAsync(request.VillageCode!, caller, cancellationToken);
         return await child.UpdateFileAsync(request, village.Path, caller.UserId);
     }
 }

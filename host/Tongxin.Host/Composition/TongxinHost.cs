@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Tongxin.Caching.Redis;
 using Tongxin.Grains;
+using Tongxin.Host.Caching;
 using Tongxin.Host.Demo;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Matching;
@@ -19,6 +20,7 @@ using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Security;
 using Tongxin.Host.Text;
@@ -63,6 +65,9 @@ public static class TongxinHost
         {
             await DemoCounty.SeedAsync(app.Services, logger);
         }
+        // Whatever the shared cache holds may describe another database (restored from a backup, seeded
+        // while this host was away): a new generation at every start means no host reads it.
+        await app.Services.GetRequiredService<LookupCache>().InvalidateAsync(RegionDirectory.Family);
 
         // Culture first: the error handler and status pages below write texts in the caller's language.
         app.UseRequestLocalization(new RequestLocalizationOptions
@@ -209,6 +214,13 @@ public static class TongxinHost
         {
             services.AddDistributedMemoryCache();
         }
+        // Region lookups through that cache, with a generation per family (Caching/LookupCache.cs). Modules are
+        // not cached: the catalog is built once at start-up and lives in memory. Programme lists and
+        // Idempotency-Keys are not cached either: docs/adr/0008-shared-cache-lookup-generations.md says why.
+        services.Configure<LookupCacheOptions>(configuration.GetSection(LookupCacheOptions.Section));
+        services.AddSingleton<LookupCache>();
+        services.AddHostedService<LookupGenerationKeeper>();
+        services.AddScoped<RegionDirectory>();
         services.AddTongxinRateLimits(configuration);
         return services;
     }

@@ -48,7 +48,7 @@ internal static class EscalationViews
     }
 }
 
-internal sealed class ListEscalatedNeedsHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock)
+internal sealed class ListEscalatedNeedsHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock)
     : IRequestHandler<ListEscalatedNeeds, IReadOnlyList<EscalatedNeedView>>
 {
     public async Task<IReadOnlyList<EscalatedNeedView>> Handle(ListEscalatedNeeds request, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ internal sealed class ListEscalatedNeedsHandler(TongxinDbContext db, ICallerAcce
             throw RequestValidationException.ForField("level", HostTexts.Local("escalation.level.values"));
         }
         var level = request.Level ?? (caller.Role == Role.CivilAffairs ? EscalationLevel.County : EscalationLevel.Town);
-        var scope = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
+        var scope = await regions.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var rows = await (from step in db.NeedEscalations.AsNoTracking()
                           join need in db.Needs.AsNoTracking() on step.NeedId equals need.Id
                           where step.RegionPath.StartsWith(scope) && (need.Status == NeedStatus.Open || need.Status == NeedStatus.Offered)
@@ -81,11 +81,11 @@ internal sealed class ListEscalatedNeedsHandler(TongxinDbContext db, ICallerAcce
     }
 }
 
-internal sealed class RunEscalationHandler(TongxinDbContext db, NeedEscalator escalator, ICallerAccessor callers) : IRequestHandler<RunEscalation, EscalationSweep>
+internal sealed class RunEscalationHandler(RegionDirectory regions, NeedEscalator escalator, ICallerAccessor callers) : IRequestHandler<RunEscalation, EscalationSweep>
 {
     public async Task<EscalationSweep> Handle(RunEscalation request, CancellationToken cancellationToken)
     {
-        var scope = await db.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
+        var scope = await regions.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
         return await escalator.SweepAsync(RegionPaths.County(scope), cancellationToken);
     }
 }

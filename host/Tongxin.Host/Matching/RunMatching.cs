@@ -17,13 +17,13 @@ namespace Tongxin.Host.Matching;
 [AllowedRoles(Role.CivilAffairs)]
 public sealed record RunMatching(string? Line, string? RegionCode) : IRequest<IReadOnlyList<BatchResult>>;
 
-internal sealed class RunMatchingHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, MatchingEngine engine)
+internal sealed class RunMatchingHandler(RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, MatchingEngine engine)
     : IRequestHandler<RunMatching, IReadOnlyList<BatchResult>>
 {
     public async Task<IReadOnlyList<BatchResult>> Handle(RunMatching request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var path = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
+        var path = await regions.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var lines = string.IsNullOrEmpty(request.Line)
             ? modules.All.Select(m => m.Module.Info.Key).ToList()
             : [modules.RequireLine(request.Line, "line").Info.Key];

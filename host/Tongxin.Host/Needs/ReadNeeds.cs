@@ -70,12 +70,12 @@ internal sealed class GetNeedHandler(NeedReader reader, ICallerAccessor callers)
     public Task<NeedView> Handle(GetNeed request, CancellationToken cancellationToken) => reader.ReadAsync(request.Id, callers.Current!, cancellationToken);
 }
 
-internal sealed class ListNeedsHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListNeeds, IReadOnlyList<NeedSummary>>
+internal sealed class ListNeedsHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers) : IRequestHandler<ListNeeds, IReadOnlyList<NeedSummary>>
 {
     public async Task<IReadOnlyList<NeedSummary>> Handle(ListNeeds request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var scope = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
+        var scope = await regions.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         var query = db.Needs.AsNoTracking().Where(n => n.RegionPath.StartsWith(scope));
         if (request.Status is { } status)
         {

@@ -65,7 +65,7 @@ internal sealed class CreateProgrammeValidator : AbstractValidator<CreateProgram
     }
 }
 
-internal sealed class CreateProgrammeHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock, IMediator mediator)
+internal sealed class CreateProgrammeHandler(TongxinDbContext db, RegionDirectory directory, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock, IMediator mediator)
     : IRequestHandler<CreateProgramme, ProviderCreated>
 {
     public async Task<ProviderCreated> Handle(CreateProgramme request, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ internal sealed class CreateProgrammeHandler(TongxinDbContext db, ICallerAccesso
         var module = modules.RequireLine(request.Line, "line");
         var details = request.Details.OrEmptyObject();
 
-        var regions = await db.LoadCoveredRegionsAsync(request.RegionCodes!, caller, cancellationToken);
+        var regions = await directory.LoadCoveredRegionsAsync(request.RegionCodes!, caller, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var home = regions.OrderBy(r => r.Path.Length).First();
@@ -109,13 +109,13 @@ internal sealed class CreateProgrammeHandler(TongxinDbContext db, ICallerAccesso
     }
 }
 
-internal sealed class ListProgrammesHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock)
+internal sealed class ListProgrammesHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, TimeProvider clock)
     : IRequestHandler<ListProgrammes, IReadOnlyList<ProgrammeView>>
 {
     public async Task<IReadOnlyList<ProgrammeView>> Handle(ListProgrammes request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        var scope = await db.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
+        var scope = await regions.ResolveScopeAsync(request.RegionCode, caller, cancellationToken);
         // A programme concerns the caller when it covers part of their region or their region lies inside it.
         var county = $"/{RegionPaths.County(scope)}/";
         var candidates = await db.Providers.AsNoTracking()

@@ -76,7 +76,7 @@ internal sealed class CreateContractValidator : AbstractValidator<CreateContract
     }
 }
 
-internal sealed class CreateContractHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<CreateContract, ContractView>
+internal sealed class CreateContractHandler(TongxinDbContext db, RegionDirectory directory, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<CreateContract, ContractView>
 {
     public async Task<ContractView> Handle(CreateContract request, CancellationToken cancellationToken)
     {
@@ -87,7 +87,7 @@ internal sealed class CreateContractHandler(TongxinDbContext db, ICallerAccessor
         {
             throw RequestValidationException.ForField("organisationId", HostTexts.Local("contract.organisation.kind"));
         }
-        var regions = await db.LoadCoveredRegionsAsync(request.RegionCodes!, caller, cancellationToken);
+        var regions = await directory.LoadCoveredRegionsAsync(request.RegionCodes!, caller, cancellationToken);
         var contract = new PurchasedServiceContract
         {
             Id = Ids.New(),

@@ -31,7 +31,7 @@ internal sealed class CreateRegionValidator : AbstractValidator<CreateRegion>
     }
 }
 
-internal sealed class CreateRegionHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<CreateRegion, RegionView>
+internal sealed class CreateRegionHandler(TongxinDbContext db, RegionDirectory directory, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<CreateRegion, RegionView>
 {
     public async Task<RegionView> Handle(CreateRegion request, CancellationToken cancellationToken)
     {
@@ -73,6 +73,9 @@ internal sealed class CreateRegionHandler(TongxinDbContext db, ICallerAccessor c
         };
         db.Regions.Add(region);
         await db.SaveChangesAsync(cancellationToken);
+        // Acknowledged only after the shared cache has a new generation: the next request on any host then
+        // reads the regions afresh (LookupCache says what happens when the cache cannot take it).
+        await directory.ChangedAsync();
         return new RegionView(region.Code, region.Name, region.Kind, region.ParentCode);
     }
 }

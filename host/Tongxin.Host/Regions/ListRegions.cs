@@ -1,7 +1,5 @@
 using MediatR;
-using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Identity;
-using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 
 namespace Tongxin.Host.Regions;
@@ -10,19 +8,17 @@ namespace Tongxin.Host.Regions;
 [AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ChildDirector, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
 public sealed record ListRegions(string? ParentCode) : IRequest<IReadOnlyList<RegionView>>;
 
-internal sealed class ListRegionsHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListRegions, IReadOnlyList<RegionView>>
+internal sealed class ListRegionsHandler(RegionDirectory regions, ICallerAccessor callers) : IRequestHandler<ListRegions, IReadOnlyList<RegionView>>
 {
     public async Task<IReadOnlyList<RegionView>> Handle(ListRegions request, CancellationToken cancellationToken)
     {
-        var scope = callers.Current!.RegionPath;
-        var query = db.Regions.AsNoTracking().Where(r => r.Path.StartsWith(scope));
-        if (!string.IsNullOrEmpty(request.ParentCode))
-        {
-            query = query.Where(r => r.ParentCode == request.ParentCode);
-        }
-        return await query.OrderBy(r => r.Path)
+        // The caller's whole subtree is one cached entry; a parent filter is applied to it here, so a caller's
+        // arbitrary parentCode values never become cache keys.
+        var subtree = await regions.UnderAsync(callers.Current!.RegionPath, cancellationToken);
+        return subtree
+            .Where(r => string.IsNullOrEmpty(request.ParentCode) || r.ParentCode == request.ParentCode)
             .Select(r => new RegionView(r.Code, r.Name, r.Kind, r.ParentCode))
-            .ToListAsync(cancellationToken);
+            .ToList();
     }
 }
 

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
@@ -12,10 +11,10 @@ internal static class RegionScope
     /// The regions a programme or contract covers (<c>regionCodes</c>): all known (400), all inside the caller's
     /// region (403), all in one county (400) — a county's money and volunteers serve that county.
     /// </summary>
-    public static async Task<List<Region>> LoadCoveredRegionsAsync(this TongxinDbContext db, IReadOnlyList<string> regionCodes, Caller caller, CancellationToken cancellationToken)
+    public static async Task<List<Region>> LoadCoveredRegionsAsync(this RegionDirectory directory, IReadOnlyList<string> regionCodes, Caller caller, CancellationToken cancellationToken)
     {
         var codes = regionCodes.Distinct().ToList();
-        var regions = await db.Regions.AsNoTracking().Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);
+        var regions = await directory.FindManyAsync(codes, cancellationToken);
         if (regions.Count != codes.Count)
         {
             throw RequestValidationException.ForField("regionCodes", HostTexts.Local("region.unknown"));
@@ -35,13 +34,13 @@ internal static class RegionScope
     /// The region path a list or report covers: the caller's own region, or a region inside it they named
     /// (<c>regionCode</c>): unknown → 400 naming the field, outside the caller's region → 403.
     /// </summary>
-    public static async Task<string> ResolveScopeAsync(this TongxinDbContext db, string? regionCode, Caller caller, CancellationToken cancellationToken)
+    public static async Task<string> ResolveScopeAsync(this RegionDirectory directory, string? regionCode, Caller caller, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(regionCode))
         {
             return caller.RegionPath;
         }
-        var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == regionCode, cancellationToken)
+        var region = await directory.FindAsync(regionCode, cancellationToken)
             ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
         caller.EnsureCanSee(region.Path);
         return region.Path;

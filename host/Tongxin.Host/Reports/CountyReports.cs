@@ -96,22 +96,22 @@ internal static class Staffing
 /// <summary>The scope's region and its towns' paths, the total first.</summary>
 internal static class ReportScope
 {
-    public static async Task<(Region Region, string Path)> ResolveAsync(TongxinDbContext db, string? regionCode, Caller caller, CancellationToken cancellationToken)
+    public static async Task<(Region Region, string Path)> ResolveAsync(RegionDirectory regions, string? regionCode, Caller caller, CancellationToken cancellationToken)
     {
-        var path = await db.ResolveScopeAsync(regionCode, caller, cancellationToken);
-        var code = RegionPaths.Codes(path).Last();
-        var region = await db.Regions.AsNoTracking().SingleAsync(r => r.Code == code, cancellationToken);
+        var path = await regions.ResolveScopeAsync(regionCode, caller, cancellationToken);
+        var region = await regions.FindAsync(RegionPaths.Codes(path).Last(), cancellationToken)
+            ?? throw new InvalidOperationException($"The region of scope {path} does not exist.");
         return (region, path);
     }
 }
 
-internal sealed class GetLedgerHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, IOptions<FollowupOptions> rhythm, TimeProvider clock)
+internal sealed class GetLedgerHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, IOptions<FollowupOptions> rhythm, TimeProvider clock)
     : IRequestHandler<GetLedger, LedgerReport>
 {
     public async Task<LedgerReport> Handle(GetLedger request, CancellationToken cancellationToken)
     {
         var period = ReportPeriod.Quarter(request.Quarter, clock.GetUtcNow().UtcDateTime);
-        var (region, path) = await ReportScope.ResolveAsync(db, request.RegionCode, callers.Current!, cancellationToken);
+        var (region, path) = await ReportScope.ResolveAsync(regions, request.RegionCode, callers.Current!, cancellationToken);
         var data = await ReportData.LoadAsync(db, path, cancellationToken);
         var figures = new TownFigures(data, modules, rhythm.Value, await TownFigures.LoadContactsAsync(db, path, period, cancellationToken));
         return new LedgerReport(period.Name, period.Start, period.End, period.AsOf, period.DueOn, region.Code, region.Name,
@@ -120,13 +120,13 @@ internal sealed class GetLedgerHandler(TongxinDbContext db, ICallerAccessor call
     }
 }
 
-internal sealed class GetAnnualProgressHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, IOptions<FollowupOptions> rhythm, TimeProvider clock)
+internal sealed class GetAnnualProgressHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, IOptions<FollowupOptions> rhythm, TimeProvider clock)
     : IRequestHandler<GetAnnualProgress, AnnualReport>
 {
     public async Task<AnnualReport> Handle(GetAnnualProgress request, CancellationToken cancellationToken)
     {
         var period = ReportPeriod.ProgressYear(request.Year, clock.GetUtcNow().UtcDateTime);
-        var (region, path) = await ReportScope.ResolveAsync(db, request.RegionCode, callers.Current!, cancellationToken);
+        var (region, path) = await ReportScope.ResolveAsync(regions, request.RegionCode, callers.Current!, cancellationToken);
         var data = await ReportData.LoadAsync(db, path, cancellationToken);
         var figures = new TownFigures(data, modules, rhythm.Value, await TownFigures.LoadContactsAsync(db, path, period, cancellationToken));
         var escalations = await db.NeedEscalations.AsNoTracking()
@@ -183,11 +183,11 @@ internal sealed class GetAnnualProgressHandler(TongxinDbContext db, ICallerAcces
     private static string Kebab(string name) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name);
 }
 
-internal sealed class GetStaffingHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetStaffing, StaffingReport>
+internal sealed class GetStaffingHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetStaffing, StaffingReport>
 {
     public async Task<StaffingReport> Handle(GetStaffing request, CancellationToken cancellationToken)
     {
-        var (_, path) = await ReportScope.ResolveAsync(db, request.RegionCode, callers.Current!, cancellationToken);
+        var (_, path) = await ReportScope.ResolveAsync(regions, request.RegionCode, callers.Current!, cancellationToken);
         var data = await ReportData.LoadAsync(db, path, cancellationToken);
         var villages = Staffing.Villages(data, path, clock.GetUtcNow().UtcDateTime);
         return new StaffingReport(Staffing.Summary(villages), villages);

@@ -35,13 +35,13 @@ public sealed record GapRow(string TownCode, string TownName, string Line, strin
 
 public sealed record GapMapReport(string RegionCode, DateTime AsOf, IReadOnlyList<GapRow> Rows);
 
-internal sealed class GetGapMapHandler(TongxinDbContext db, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock) : IRequestHandler<GetGapMap, GapMapReport>
+internal sealed class GetGapMapHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, TimeProvider clock) : IRequestHandler<GetGapMap, GapMapReport>
 {
     public async Task<GapMapReport> Handle(GetGapMap request, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var today = clock.Today();
-        var (region, path) = await ReportScope.ResolveAsync(db, request.RegionCode, callers.Current!, cancellationToken);
+        var (region, path) = await ReportScope.ResolveAsync(regions, request.RegionCode, callers.Current!, cancellationToken);
         var towns = await db.Regions.AsNoTracking()
             .Where(r => r.Kind == RegionKind.Town && (r.Path.StartsWith(path) || path.StartsWith(r.Path)))
             .OrderBy(r => r.Code).ToListAsync(cancellationToken);

@@ -119,11 +119,11 @@ public sealed record RunReportReminders(string? RegionCode) : IRequest<Reminders
 
 public sealed record RemindersMade(int Created);
 
-internal sealed class ListReportRemindersHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<ListReportReminders, IReadOnlyList<ReminderView>>
+internal sealed class ListReportRemindersHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<ListReportReminders, IReadOnlyList<ReminderView>>
 {
     public async Task<IReadOnlyList<ReminderView>> Handle(ListReportReminders request, CancellationToken cancellationToken)
     {
-        var scope = await db.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
+        var scope = await regions.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
         var today = clock.Today();
         // A supervisor's scope is the town itself; a village's director has no report to make.
         var since = today.AddDays(-31);
@@ -139,11 +139,11 @@ internal sealed class ListReportRemindersHandler(TongxinDbContext db, ICallerAcc
     }
 }
 
-internal sealed class RunReportRemindersHandler(TongxinDbContext db, ReportReminderService reminders, ICallerAccessor callers) : IRequestHandler<RunReportReminders, RemindersMade>
+internal sealed class RunReportRemindersHandler(RegionDirectory regions, ReportReminderService reminders, ICallerAccessor callers) : IRequestHandler<RunReportReminders, RemindersMade>
 {
     public async Task<RemindersMade> Handle(RunReportReminders request, CancellationToken cancellationToken)
     {
-        var scope = await db.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
+        var scope = await regions.ResolveScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
         return new(await reminders.CreateDueAsync(RegionPaths.County(scope), cancellationToken));
     }
 }

@@ -45,13 +45,13 @@ public sealed record GetFollowupBacklog(string? RegionCode) : IRequest<IReadOnly
 
 public sealed record VillageBacklog(string VillageCode, string VillageName, IReadOnlyList<string> Directors, int Children, int ContactsOverdue, int VisitsOverdue);
 
-internal sealed class FollowupRhythm(TongxinDbContext db, IOptions<FollowupOptions> options, TimeProvider clock)
+internal sealed class FollowupRhythm(TongxinDbContext db, RegionDirectory regions, IOptions<FollowupOptions> options, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> PriorityGroupsForRhythm =
         [PriorityGroups.LeftBehindGirl, PriorityGroups.Disabled, PriorityGroups.ParentsDisabledOrIll];
 
     public Task<string> ScopeAsync(string? regionCode, Caller caller, CancellationToken cancellationToken) =>
-        db.ResolveScopeAsync(regionCode, caller, cancellationToken);
+        regions.ResolveScopeAsync(regionCode, caller, cancellationToken);
 
     /// <summary>Every child of the region with their due dates; the caller filters to the late ones.</summary>
     public async Task<List<OverdueChild>> AllAsync(string scope, CancellationToken cancellationToken)
@@ -97,13 +97,13 @@ internal sealed class ListOverdueFollowupsHandler(FollowupRhythm rhythm, ICaller
     }
 }
 
-internal sealed class GetFollowupBacklogHandler(TongxinDbContext db, FollowupRhythm rhythm, ICallerAccessor callers) : IRequestHandler<GetFollowupBacklog, IReadOnlyList<VillageBacklog>>
+internal sealed class GetFollowupBacklogHandler(TongxinDbContext db, RegionDirectory regions, FollowupRhythm rhythm, ICallerAccessor callers) : IRequestHandler<GetFollowupBacklog, IReadOnlyList<VillageBacklog>>
 {
     public async Task<IReadOnlyList<VillageBacklog>> Handle(GetFollowupBacklog request, CancellationToken cancellationToken)
     {
         var scope = await rhythm.ScopeAsync(request.RegionCode, callers.Current!, cancellationToken);
         var children = await rhythm.AllAsync(scope, cancellationToken);
-        var villages = await db.Regions.AsNoTracking().Where(r => r.Kind == RegionKind.Village && r.Path.StartsWith(scope)).OrderBy(r => r.Path).ToListAsync(cancellationToken);
+        var villages = (await regions.UnderAsync(scope, cancellationToken)).Where(r => r.Kind == RegionKind.Village);
         var directors = (await db.Users.AsNoTracking().Where(u => u.Role == Role.ChildDirector && u.Active && u.RegionPath.StartsWith(scope))
             .Select(u => new { u.RegionCode, u.UserName }).ToListAsync(cancellationToken)).ToLookup(u => u.RegionCode, u => u.UserName);
         return villages.Select(v =>
