@@ -9,6 +9,7 @@ internal static class LoadTool
     {
         // Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets [scale] [sqlite|postgres]   (only the two routes with targets)
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (in process, no HTTP)
         // Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
         // through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
@@ -44,12 +45,16 @@ internal static class LoadTool
             Console.Error.WriteLine(host.Output);
             return 2;
         }
+        Phase.HostProcessId = host.ProcessId;
+        Console.WriteLine($"host process {host.ProcessId} at {host.Address}; load generator process {Environment.ProcessId}; {Environment.ProcessorCount} cores shared by both");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var scale = int.Parse(args.ElementAtOrDefault(1) ?? "1");
         var exit = command switch
         {
             "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
-            "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "1")),
-            _ => throw new ArgumentException($"Unknown command {command}: use import or day."),
+            "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: false),
+            "targets" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: true),
+            _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets or grains."),
         };
         Console.WriteLine($"database: {database}");
         return exit;
