@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Tongxin.Host.Audit;
 
 namespace Tongxin.Host.Persistence;
 
@@ -27,18 +28,23 @@ public static class DatabaseSetup
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = ResolveConnectionString(options, environment.ContentRootPath);
+        services.AddSingleton<AuditRowWithChange>();
+        services.AddSingleton<SqliteWriteGate>();
         // A factory for grains and background work (a context per turn), and a scoped context per request.
-        services.AddDbContextFactory<TongxinDbContext>(db =>
+        services.AddDbContextFactory<TongxinDbContext>((provider, db) =>
         {
             _ = options.Provider switch
             {
-                DatabaseProvider.Sqlite => db.UseSqlite(connectionString),
+                DatabaseProvider.Sqlite => db.UseSqlite(connectionString).AddInterceptors(provider.GetRequiredService<SqliteWriteGate>()),
                 DatabaseProvider.PostgreSQL => db.UseNpgsql(connectionString),
                 _ => throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'."),
             };
+            // A change and its request's audit row commit in one transaction, whichever context makes the change.
+            db.AddInterceptors(provider.GetRequiredService<AuditRowWithChange>());
             // Migrations are hand-written (no model snapshot, ADR 0002); SchemaTests checks them against the model.
             db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
+        services.AddSingleton<AuditLog>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<TongxinDbContext>>().CreateDbContext());
         return services;
     }
