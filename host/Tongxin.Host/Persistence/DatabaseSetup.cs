@@ -30,8 +30,9 @@ public static class DatabaseSetup
         var connectionString = ResolveConnectionString(options, environment.ContentRootPath);
         services.AddSingleton<AuditRowWithChange>();
         services.AddSingleton<SqliteWriteGate>();
-        // A factory for grains and background work (a context per turn), and a scoped context per request.
-        services.AddDbContextFactory<TongxinDbContext>((provider, db) =>
+        // A factory for grains and background work (a context per turn), and a scoped context per request. Pooled:
+        // setting up a fresh context's internal services was an eighth of a file read's CPU (measured, ADR 0007).
+        services.AddPooledDbContextFactory<TongxinDbContext>((provider, db) =>
         {
             _ = options.Provider switch
             {
