@@ -18,11 +18,14 @@ internal sealed record PhaseResult(string Route, int Requests, int Errors, doubl
 
     public double PerSecond => Requests / Seconds;
 
+    /// <summary>The host's CPU time per answered request: steadier than req/s on a machine shared with other work.</summary>
+    public double HostCpuPerRequest => Requests == 0 ? 0 : HostCpu * Seconds / Requests * 1_000_000;
+
     public override string ToString()
     {
         var mode = Offered is { } rate ? $"@{rate,5:F0}/s" : "saturate";
         var notSent = NotSent > 0 ? $" [not sent, too many in flight: {NotSent}]" : "";
-        return $"{Route,-44} {mode,-8} {Requests,7} req {Errors,5} err {PerSecond,7:F0} req/s   p50 {P50,7:F1} ms   p95 {P95,7:F1} ms   p99 {P99,7:F1} ms   max {Max,7:F1} ms   cpu host {HostCpu:F2} client {ClientCpu:F2} {ErrorStatuses}{notSent}";
+        return $"{Route,-44} {mode,-8} {Requests,7} req {Errors,5} err {PerSecond,7:F0} req/s   p50 {P50,7:F1} ms   p95 {P95,7:F1} ms   p99 {P99,7:F1} ms   max {Max,7:F1} ms   cpu host {HostCpu:F2} client {ClientCpu:F2} ({HostCpuPerRequest,4:F0} µs host cpu/req) {ErrorStatuses}{notSent}";
     }
 }
 
@@ -37,6 +40,7 @@ internal static class Phase
     /// </summary>
     public static async Task<PhaseResult> RunAsync(string route, int concurrency, int requests, Func<int, Task<HttpResponseMessage>> call, TimeSpan? limit = null)
     {
+        Started(route, "saturate");
         var latencies = new double[requests];
         var next = -1;
         var recorder = new Outcomes();
@@ -71,6 +75,7 @@ internal static class Phase
     /// </summary>
     public static async Task<PhaseResult> RunAtRateAsync(string route, double perSecond, TimeSpan duration, Func<int, Task<HttpResponseMessage>> call, int maxInFlight = 4_096)
     {
+        Started(route, $"at {perSecond:F0}/s");
         var total = (int)(perSecond * duration.TotalSeconds);
         var latencies = new double[total];
         var answered = new bool[total];
@@ -112,6 +117,9 @@ internal static class Phase
         var measured = latencies.Where((_, i) => answered[i]).ToArray();
         return Summarise(route, measured, recorder, wall) with { Offered = perSecond, NotSent = notSent, HostCpu = hostCpu, ClientCpu = clientCpu };
     }
+
+    // Progress, so a profiler can be attached to the host during the phase it should see.
+    private static void Started(string route, string mode) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {route} {mode}");
 
     private static PhaseResult Summarise(string route, double[] latencies, Outcomes outcomes, TimeSpan wall)
     {
