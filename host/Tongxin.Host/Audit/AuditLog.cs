@@ -77,8 +77,11 @@ public sealed class AuditLog : IAsyncDisposable
                 await using (var db = await databases.CreateDbContextAsync())
                 {
                     db.ChangeTracker.AutoDetectChangesEnabled = false;
+                    // Explicit, so that "committed" means this commit, whatever the batch's size.
+                    await using var transaction = await db.Database.BeginTransactionAsync();
                     db.AuditEntries.AddRange(batch.Select(p => p.Entry));
                     await db.SaveChangesAsync();
+                    await transaction.CommitAsync();
                 }
                 Interlocked.Increment(ref batchesCommitted);
                 foreach (var pending in batch)
