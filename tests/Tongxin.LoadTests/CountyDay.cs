@@ -93,6 +93,11 @@ internal static class CountyDay
         results.Add(await Phase.RunAtRateAsync("GET /api/children/{id} (read a file)", ReadTarget, AtRateFor, ReadFile));
         results.Add(await Phase.RunAsync("GET /api/children/{id} (read a file)", 64, 20_000 * scale, ReadFile));
 
+        // Where a read's time goes, by difference: the same pipeline with no database (modules), and signed in with
+        // one small query and no audit row (me).
+        results.Add(await Phase.RunAsync("GET /api/modules (reference: anonymous, no db)", 64, 20_000 * scale, _ => civil.Http.GetAsync("/api/modules")));
+        results.Add(await Phase.RunAsync("GET /api/me (reference: token, 1 query, no audit)", 64, 20_000 * scale, _ => civil.Http.GetAsync("/api/me")));
+
         results.Add(await Phase.RunAtRateAsync("POST /api/children/{id}/needs (request help)", needsTarget, AtRateFor, RequestHelp));
         results.Add(await Phase.RunAsync("POST /api/children/{id}/needs (request help)", 32, 6_000 * scale, RequestHelp));
         if (onlyTargets)
