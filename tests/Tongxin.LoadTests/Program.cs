@@ -19,6 +19,16 @@ internal static class LoadTool
             return await GrainMemory.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"));
         }
         var database = args.ElementAtOrDefault(2) ?? "sqlite";
+        if (command == "audit")
+        {
+            // dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]
+            string? postgres = null;
+            if (database == "postgres")
+            {
+                postgres = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database=tongxin_audit_{Guid.NewGuid().ToString("N")[..12]}";
+            }
+            return await AuditThroughput.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(3) ?? "64"), postgres);
+        }
         const string admin = "load-admin";
         const string adminPassword = "Load#Admin#2026";
 
