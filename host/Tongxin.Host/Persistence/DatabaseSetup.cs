@@ -54,7 +54,7 @@ public static class DatabaseSetup
     {
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return options.ConnectionString;
+            return options.Provider == DatabaseProvider.PostgreSQL ? WithPostgresDefaults(options.ConnectionString) : options.ConnectionString;
         }
         if (options.Provider != DatabaseProvider.Sqlite)
         {
@@ -63,6 +63,29 @@ public static class DatabaseSetup
         var dataFolder = Path.Combine(contentRoot, "data");
         Directory.CreateDirectory(dataFolder);
         return $"Data Source={Path.Combine(dataFolder, "tongxin.db")}";
+    }
+
+    /// <summary>
+    /// Two Npgsql settings, unless the connection string sets them itself. Auto-prepare: the statements a host
+    /// sends thousands of times (reading a file, its audit rows) are parsed and planned once per connection, not
+    /// per request. No reset on close: a pooled connection is not sent its reset statements each time a request
+    /// hands it back, which was one extra round of work for the server per query; the host keeps no session
+    /// state on a connection (no SET, temporary tables, LISTEN, cursors or advisory locks), so there is nothing
+    /// to reset. Measured together: about 1.6 times the reads per second on the 2-core machine (ADR 0007).
+    /// </summary>
+    internal static string WithPostgresDefaults(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+        return builder.ConnectionString;
     }
 
     /// <summary>Brings the schema to this build's version; an older database is upgraded in place, rows kept.</summary>
