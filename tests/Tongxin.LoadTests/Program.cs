@@ -46,7 +46,7 @@ internal static class LoadTool
         {
             postgresDatabase = "tongxin_load_" + Guid.NewGuid().ToString("N")[..12];
             environment["Database__Provider"] = "PostgreSQL";
-            environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100";
+            environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100{Environment.GetEnvironmentVariable("TONGXIN_LOAD_PG_EXTRA")}";
         }
 
         await using var host = HostProcess.Start(work, environment);
