@@ -14,6 +14,7 @@ internal sealed record PhaseResult(string Route, int Requests, int Errors, doubl
     public int NotSent { get; init; }
     public double HostCpu { get; init; }
     public double ClientCpu { get; init; }
+    public double PostgresCpu { get; init; }
     public double Max { get; init; }
 
     public double PerSecond => Requests / Seconds;
@@ -25,7 +26,7 @@ internal sealed record PhaseResult(string Route, int Requests, int Errors, doubl
     {
         var mode = Offered is { } rate ? $"@{rate,5:F0}/s" : "saturate";
         var notSent = NotSent > 0 ? $" [not sent, too many in flight: {NotSent}]" : "";
-        return $"{Route,-44} {mode,-8} {Requests,7} req {Errors,5} err {PerSecond,7:F0} req/s   p50 {P50,7:F1} ms   p95 {P95,7:F1} ms   p99 {P99,7:F1} ms   max {Max,7:F1} ms   cpu host {HostCpu:F2} client {ClientCpu:F2} ({HostCpuPerRequest,4:F0} µs host cpu/req) {ErrorStatuses}{notSent}";
+        return $"{Route,-44} {mode,-8} {Requests,7} req {Errors,5} err {PerSecond,7:F0} req/s   p50 {P50,7:F1} ms   p95 {P95,7:F1} ms   p99 {P99,7:F1} ms   max {Max,7:F1} ms   cpu host {HostCpu:F2} client {ClientCpu:F2} postgres {PostgresCpu:F2} ({HostCpuPerRequest,4:F0} µs host cpu/req) {ErrorStatuses}{notSent}";
     }
 }
 
@@ -62,9 +63,9 @@ internal static class Phase
             }
         }));
         watch.Stop();
-        var (hostCpu, clientCpu) = cpu.Stop(watch.Elapsed);
+        var (hostCpu, clientCpu, postgresCpu) = cpu.Stop(watch.Elapsed);
         var done = Math.Min(requests, next + 1);
-        return Summarise(route, latencies.AsSpan(0, done).ToArray(), recorder, watch.Elapsed) with { HostCpu = hostCpu, ClientCpu = clientCpu };
+        return Summarise(route, latencies.AsSpan(0, done).ToArray(), recorder, watch.Elapsed) with { HostCpu = hostCpu, ClientCpu = clientCpu, PostgresCpu = postgresCpu };
     }
 
     /// <summary>
@@ -113,9 +114,9 @@ internal static class Phase
         }
         await Task.WhenAll(pending);
         var wall = Stopwatch.GetElapsedTime(start);
-        var (hostCpu, clientCpu) = cpu.Stop(wall);
+        var (hostCpu, clientCpu, postgresCpu) = cpu.Stop(wall);
         var measured = latencies.Where((_, i) => answered[i]).ToArray();
-        return Summarise(route, measured, recorder, wall) with { Offered = perSecond, NotSent = notSent, HostCpu = hostCpu, ClientCpu = clientCpu };
+        return Summarise(route, measured, recorder, wall) with { Offered = perSecond, NotSent = notSent, HostCpu = hostCpu, ClientCpu = clientCpu, PostgresCpu = postgresCpu };
     }
 
     // Progress, so a profiler can be attached to the host during the phase it should see.
@@ -166,19 +167,45 @@ internal static class Phase
         }
     }
 
-    /// <summary>CPU time of the host process (from /proc) and of this process over a phase, in cores.</summary>
+    /// <summary>
+    /// CPU time of the host process, of this process, and of every process named postgres on the machine (the
+    /// server's backends; on a shared machine also other people's servers, so an upper bound), in cores.
+    /// </summary>
     private sealed class CpuMeter
     {
         private TimeSpan hostStart;
         private TimeSpan clientStart;
+        private TimeSpan postgresStart;
 
-        public static CpuMeter Start() => new() { hostStart = HostCpuTime(), clientStart = Process.GetCurrentProcess().TotalProcessorTime };
+        public static CpuMeter Start() => new() { hostStart = HostCpuTime(), clientStart = Process.GetCurrentProcess().TotalProcessorTime, postgresStart = PostgresCpuTime() };
 
-        public (double Host, double Client) Stop(TimeSpan wall)
+        public (double Host, double Client, double Postgres) Stop(TimeSpan wall)
         {
             var host = HostCpuTime() - hostStart;
             var client = Process.GetCurrentProcess().TotalProcessorTime - clientStart;
-            return (host / wall, client / wall);
+            var postgres = PostgresCpuTime() - postgresStart;
+            return (host / wall, client / wall, Math.Max(0, postgres / wall));
+        }
+
+        private static TimeSpan PostgresCpuTime()
+        {
+            var total = TimeSpan.Zero;
+            foreach (var process in Process.GetProcessesByName("postgres"))
+            {
+                try
+                {
+                    total += process.TotalProcessorTime;
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // Ended meanwhile: its time is not counted.
+                }
+                finally
+                {
+                    process.Dispose();
+                }
+            }
+            return total;
         }
 
         private static TimeSpan HostCpuTime()
