@@ -23,11 +23,23 @@ internal static class LoadTool
         {
             // dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]
             string? postgres = null;
+            var auditDatabase = $"tongxin_audit_{Guid.NewGuid().ToString("N")[..12]}";
             if (database == "postgres")
             {
-                postgres = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database=tongxin_audit_{Guid.NewGuid().ToString("N")[..12]}";
+                postgres = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={auditDatabase}";
             }
-            return await AuditThroughput.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(3) ?? "64"), postgres);
+            try
+            {
+                return await AuditThroughput.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(3) ?? "64"), postgres);
+            }
+            finally
+            {
+                if (postgres is not null)
+                {
+                    Npgsql.NpgsqlConnection.ClearAllPools();
+                    await DropAsync(auditDatabase);
+                }
+            }
         }
         const string admin = "load-admin";
         const string adminPassword = "Load#Admin#2026";
@@ -49,24 +61,45 @@ internal static class LoadTool
             environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100{Environment.GetEnvironmentVariable("TONGXIN_LOAD_PG_EXTRA")}";
         }
 
-        await using var host = HostProcess.Start(work, environment);
-        if (!await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)))
+        var host = HostProcess.Start(work, environment);
+        int exit;
+        try
         {
-            Console.Error.WriteLine(host.Output);
-            return 2;
+            if (!await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)))
+            {
+                Console.Error.WriteLine(host.Output);
+                return 2;
+            }
+            Phase.HostProcessId = host.ProcessId;
+            Console.WriteLine($"host process {host.ProcessId} at {host.Address}; load generator process {Environment.ProcessId}; {Environment.ProcessorCount} cores shared by both");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            var scale = int.Parse(args.ElementAtOrDefault(1) ?? "1");
+            exit = command switch
+            {
+                "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
+                "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: false),
+                "targets" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: true),
+                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets or grains."),
+            };
         }
-        Phase.HostProcessId = host.ProcessId;
-        Console.WriteLine($"host process {host.ProcessId} at {host.Address}; load generator process {Environment.ProcessId}; {Environment.ProcessorCount} cores shared by both");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        var scale = int.Parse(args.ElementAtOrDefault(1) ?? "1");
-        var exit = command switch
+        finally
         {
-            "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
-            "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: false),
-            "targets" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: true),
-            _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets or grains."),
-        };
+            await host.DisposeAsync();
+            if (postgresDatabase is not null)
+            {
+                await DropAsync(postgresDatabase);
+            }
+        }
         Console.WriteLine($"database: {database}");
         return exit;
+    }
+
+    /// <summary>A harness leaves no database behind on the shared server.</summary>
+    private static async Task DropAsync(string name)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection("Host=127.0.0.1;Username=tongxin;Password=tongxin;Database=postgres");
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
     }
 }
