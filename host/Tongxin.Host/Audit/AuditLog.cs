@@ -14,7 +14,7 @@ namespace Tongxin.Host.Audit;
 /// on SQLite all writers queue for one lock, and on both databases each commit waits for a disk flush.
 /// Disposing (at host shutdown, after the server has drained) writes what is queued, then stops.
 /// </summary>
-public sealed class AuditLog : IAsyncDisposable
+public sealed class AuditLog : IAsyncDisposable, IDisposable
 {
     /// <summary>Rows per transaction at most: a batch stays a short transaction even under a burst.</summary>
     public const int MaxBatch = 512;
@@ -203,6 +203,9 @@ public sealed class AuditLog : IAsyncDisposable
         queue.Writer.TryComplete();
         await writer;
     }
+
+    // A container disposed synchronously must still write what is queued (and must not refuse an async-only singleton).
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private sealed record Pending(AuditEntry Entry, TaskCompletionSource Committed);
 }
