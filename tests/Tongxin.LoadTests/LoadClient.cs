@@ -8,7 +8,14 @@ namespace Tongxin.LoadTests;
 /// <summary>A thin JSON client for the harnesses: fails loudly on an unexpected status.</summary>
 internal sealed class LoadClient(Uri address)
 {
-    public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
+    /// <summary>
+    /// Connections per client (user) at most; <c>TONGXIN_LOAD_CONNECTIONS</c> changes it (default 256). A fixed-rate
+    /// phase that falls behind opens up to this many: the host then serves more connections at once, as it would
+    /// serve many users' browsers, rather than a proxy's small pool of upstream connections.
+    /// </summary>
+    public static readonly int Connections = int.Parse(Environment.GetEnvironmentVariable("TONGXIN_LOAD_CONNECTIONS") ?? "256", System.Globalization.CultureInfo.InvariantCulture);
+
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
 
     public static async Task<LoadClient> LoginAsync(Uri address, string userName, string password)
     {

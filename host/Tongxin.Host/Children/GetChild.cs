@@ -17,14 +17,29 @@ public sealed record GetChild(string Id) : IRequest<ChildFileView>, IAuditedRequ
 
 internal sealed class GetChildHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetChild, ChildFileView>
 {
+    // One round trip, compiled once per database provider (a compiled query is bound to the model it first ran
+    // with): the file and the last call and home visit (index ChildId, At), read fresh from the database on every
+    // request, so any host answers with every write acknowledged before the request (ADR 0009).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<TongxinDbContext, string, Task<StoredFile?>>> ReadFile = new();
+
+    private static Func<TongxinDbContext, string, Task<StoredFile?>> Compile() => EF.CompileAsyncQuery(
+        (TongxinDbContext db, string id) => db.Children.AsNoTracking()
+            .Where(c => c.Id == id)
+            .Select(c => new StoredFile(
+                c,
+                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
+                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
+            .SingleOrDefault());
+
     public async Task<ChildFileView> Handle(GetChild request, CancellationToken cancellationToken)
     {
-        var file = await db.LoadForCallerAsync(request.Id, callers.Current!, track: false, cancellationToken);
-        var lastContacts = await db.ChildContacts.AsNoTracking()
-            .Where(c => c.ChildId == file.Id)
-            .GroupBy(c => c.Kind)
-            .Select(g => new { Kind = g.Key, Last = g.Max(c => c.At) })
-            .ToListAsync(cancellationToken);
+        var stored = await ReadFile.GetOrAdd(db.Database.ProviderName!, _ => Compile())(db, request.Id);
+        // Outside the caller's region the file does not exist for them (as ChildScope.LoadForCallerAsync).
+        if (stored is null || !callers.Current!.CanSee(stored.File.RegionPath))
+        {
+            throw Errors.NotFoundException.Child();
+        }
+        var file = stored.File;
         return new ChildFileView(
             file.Id,
             file.GivenName,
@@ -41,9 +56,11 @@ internal sealed class GetChildHandler(TongxinDbContext db, ICallerAccessor calle
             file.Version,
             file.CreatedAt,
             file.UpdatedAt,
-            lastContacts.FirstOrDefault(c => c.Kind == ContactKind.Call)?.Last,
-            lastContacts.FirstOrDefault(c => c.Kind == ContactKind.HomeVisit)?.Last,
+            stored.LastCallAt,
+            stored.LastHomeVisitAt,
             file.ClosedAt,
             file.ClosedReason);
     }
+
+    internal sealed record StoredFile(ChildFile File, DateTime? LastCallAt, DateTime? LastHomeVisitAt);
 }

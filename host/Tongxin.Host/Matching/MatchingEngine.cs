@@ -71,26 +71,6 @@ public sealed class MatchingEngine(
 
         var expired = await ExpireOffersAsync(db, line, countyCode, now, cancellationToken);
 
-        var rows = await (from need in db.Needs.AsNoTracking()
-                          join child in db.Children.AsNoTracking() on need.ChildId equals child.Id
-                          where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open && child.ConsentBy != null
-                          orderby need.CreatedAt, need.Id
-                          select new { need, child }).ToListAsync(cancellationToken);
-        var needIds = rows.Select(r => r.need.Id).ToList();
-        var childIds = rows.Select(r => r.child.Id).Distinct().ToList();
-        var previousProviders = (await db.Pairings.AsNoTracking()
-                .Where(p => p.Line == line && childIds.Contains(p.ChildId))
-                .Select(p => new { p.ChildId, p.ProviderId })
-                .ToListAsync(cancellationToken))
-            .ToLookup(p => p.ChildId, p => p.ProviderId);
-        // A provider that declined (or let expire) an offer for a need is not offered it again.
-        var refused = (await db.Offers.AsNoTracking()
-                .Where(o => needIds.Contains(o.NeedId) && o.Status != OfferStatus.Pending && o.Status != OfferStatus.Accepted)
-                .Select(o => new { o.NeedId, o.ProviderId })
-                .ToListAsync(cancellationToken))
-            .Select(o => (o.NeedId, o.ProviderId))
-            .ToHashSet();
-
         var countyPrefix = $"/{countyCode}/";
         var providers = (await db.Providers.AsNoTracking().Where(p => p.RegionPath.StartsWith(countyPrefix)).ToListAsync(cancellationToken))
             .Where(p => ProviderJson.Strings(p.LinesJson).Contains(line))
@@ -117,6 +97,38 @@ public sealed class MatchingEngine(
             var facts = FactsOf(provider, covered, line);
             providerFacts.Add((provider, facts, covered, free));
         }
+
+        if (providerFacts.Count == 0)
+        {
+            // No one has room: no offer can come of this batch, so the open needs are only counted, not loaded and
+            // scored. Under a burst of requests for help in a county whose providers are full, this is most batches.
+            var open = await (from need in db.Needs
+                              join child in db.Children on need.ChildId equals child.Id
+                              where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open && child.ConsentBy != null
+                              select need.Id).CountAsync(cancellationToken);
+            logger.LogInformation("Matching {Line}/{County}: {Needs} open needs, no provider with room.", line, countyCode, open);
+            return new BatchResult(line, countyCode, open, 0, 0, 0, 0, expired);
+        }
+
+        var rows = await (from need in db.Needs.AsNoTracking()
+                          join child in db.Children.AsNoTracking() on need.ChildId equals child.Id
+                          where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open && child.ConsentBy != null
+                          orderby need.CreatedAt, need.Id
+                          select new { need, child }).ToListAsync(cancellationToken);
+        var needIds = rows.Select(r => r.need.Id).ToList();
+        var childIds = rows.Select(r => r.child.Id).Distinct().ToList();
+        var previousProviders = (await db.Pairings.AsNoTracking()
+                .Where(p => p.Line == line && childIds.Contains(p.ChildId))
+                .Select(p => new { p.ChildId, p.ProviderId })
+                .ToListAsync(cancellationToken))
+            .ToLookup(p => p.ChildId, p => p.ProviderId);
+        // A provider that declined (or let expire) an offer for a need is not offered it again.
+        var refused = (await db.Offers.AsNoTracking()
+                .Where(o => needIds.Contains(o.NeedId) && o.Status != OfferStatus.Pending && o.Status != OfferStatus.Accepted)
+                .Select(o => new { o.NeedId, o.ProviderId })
+                .ToListAsync(cancellationToken))
+            .Select(o => (o.NeedId, o.ProviderId))
+            .ToHashSet();
 
         var candidates = new List<Candidate>();
         var reasons = new Dictionary<(int Need, int Provider), IReadOnlyList<ScorePart>>();

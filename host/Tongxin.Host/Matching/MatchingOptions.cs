@@ -14,6 +14,13 @@ public sealed class MatchingOptions
     /// <summary>Candidates kept per need (the best-scoring ones) before the batch optimisation.</summary>
     public int CandidatesPerNeed { get; set; } = 20;
 
+    /// <summary>
+    /// Automatic batches of one line and county start at most this often (the first after a quiet spell at once):
+    /// offers are answered over days, so a few seconds' wait costs no one anything, and a burst of needs is
+    /// matched in one batch instead of one batch each.
+    /// </summary>
+    public TimeSpan AutoRunInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often pending offers are checked for expiry.</summary>
     public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

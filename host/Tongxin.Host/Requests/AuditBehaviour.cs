@@ -8,10 +8,17 @@ namespace Tongxin.Host.Requests;
 
 /// <summary>
 /// Writes one append-only audit row for every audited request, whatever its outcome (done, refused,
-/// not found, invalid). It runs outermost, so refused access (403) is audited too. A change and its
-/// audit row are saved together: the row is added to the same unit of work before the handler runs.
+/// not found, invalid). It runs outermost, so refused access (403) is audited too. The request is answered
+/// only once its row is durable:
+/// <list type="bullet">
+/// <item>a change carries the row in its own transaction: the first save in the request's flow that writes
+/// anything, in the handler's context or in a grain's (<see cref="PendingAudit"/>);</item>
+/// <item>a request that changes nothing (a read, a refusal, a failure) appends the row through
+/// <see cref="AuditLog"/>, which commits the rows of many requests together and answers each only after
+/// its batch has committed.</item>
+/// </list>
 /// </summary>
-internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock)
+internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock, AuditLog auditLog)
     : IPipelineBehavior<TRequest, TResponse>
     where TRequest : IRequest<TResponse>
 {
@@ -27,7 +34,7 @@ internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, I
             {
                 // Every refused access is audited, whatever was asked for.
                 db.ChangeTracker.Clear();
-                db.AuditEntries.Add(new AuditEntry
+                await auditLog.AppendAsync(new AuditEntry
                 {
                     Id = Ids.New(),
                     At = clock.GetUtcNow().UtcDateTime,
@@ -37,7 +44,6 @@ internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, I
                     SubjectType = "request",
                     Outcome = AuditOutcomes.Denied,
                 });
-                await db.SaveChangesAsync(CancellationToken.None);
                 throw;
             }
         }
@@ -54,26 +60,45 @@ internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, I
             SubjectId = audited.AuditSubjectId,
             Outcome = AuditOutcomes.Done,
         };
-        db.AuditEntries.Add(entry);
+        var pending = new PendingAudit(entry);
+        // Set here, so it flows into the handler and the grain turns it calls, and is gone again for our caller.
+        PendingAudit.Current = pending;
+        TResponse response;
         try
         {
-            var response = await next();
-            if (response is IAuditSubject subject)
-            {
-                entry.SubjectId = subject.AuditSubjectId;
-            }
-            // Saves the row for reads; for changes the handler's SaveChanges has already written both.
-            await db.SaveChangesAsync(cancellationToken);
-            return response;
+            response = await next();
         }
         catch (Exception exception)
         {
-            // Nothing the failed request staged may be written; the audit row alone is.
-            var alreadySaved = db.Entry(entry).State == Microsoft.EntityFrameworkCore.EntityState.Unchanged;
+            // Nothing the failed request staged may be written; the audit row alone is. If a change already
+            // committed the "done" row, the failure gets a row of its own.
+            var written = !pending.CloseUnwritten();
+            PendingAudit.Current = null;
             db.ChangeTracker.Clear();
-            db.AuditEntries.Add(entry with { Id = alreadySaved ? Ids.New() : entry.Id, Outcome = AuditOutcomes.From(exception) });
-            await db.SaveChangesAsync(CancellationToken.None);
+            await auditLog.AppendAsync(entry with { Id = written ? Ids.New() : entry.Id, Outcome = AuditOutcomes.From(exception) });
             throw;
         }
+
+        var unwritten = pending.CloseUnwritten();
+        PendingAudit.Current = null;
+        // A create learns its subject from its response; a request that named its subject keeps it (a need is
+        // requested for a child: the row belongs in that child's trail).
+        var learned = entry.SubjectId is null && response is IAuditSubject subject ? subject.AuditSubjectId : null;
+        if (unwritten)
+        {
+            await auditLog.AppendAsync(learned is null ? entry : entry with { SubjectId = learned });
+        }
+        else if (learned is not null)
+        {
+            // The change wrote the row before its id was known: name the subject now (creates only).
+            if (db.Entry(entry).State == Microsoft.EntityFrameworkCore.EntityState.Detached)
+            {
+                db.AuditEntries.Attach(entry); // written by a grain's own context
+            }
+            entry.SubjectId = learned;
+            db.Entry(entry).Property(e => e.SubjectId).IsModified = true;
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        return response;
     }
 }

@@ -26,6 +26,9 @@ public sealed class HostProcess : IAsyncDisposable
     public string WorkingFolder { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The operating system's id of the host process (the load harness reads its CPU time).</summary>
+    public int ProcessId => _process.Id;
     public Uri Address { get; }
 
     public string Output

@@ -66,6 +66,29 @@ public sealed class EventsAndAutoRunTests(AutoMatchingApp app) : IClassFixture<A
         Assert.Contains(events, e => e is PairingEnded p && p.PairingId == pairing);
     }
 
+    [Fact]
+    public async Task NeedsRequestedWhileTheirBatchWaitsItsTurnAreAllMatched()
+    {
+        var county = await TestCounty.CreateAsync(app);
+        var (_, volunteer) = await county.VolunteerAsync("paced", "female", county.VillageA1, ["caring-mother"],
+            new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: 3);
+        var children = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            children.Add(await county.ChildAsync("director-a1", county.VillageA1));
+        }
+
+        // Vetting the volunteer has just run the county's batch, so these needs arrive while its batches are paced
+        // (Matching:AutoRunInterval): they wait, folded into one later batch, and none is lost.
+        foreach (var child in children)
+        {
+            await county.NeedAsync("director-a1", child, "caring-mother", new { supportKinds = new[] { "daily-life" } });
+        }
+
+        var offers = await EventuallyAsync(async () => (await volunteer.GetAsync("/api/offers?mine=true")).Array, a => a.Count == 3);
+        Assert.Equal(3, offers.Count);
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -1,0 +1,36 @@
+using Npgsql;
+using Tongxin.Host.Persistence;
+
+namespace Tongxin.UnitTests.Host;
+
+/// <summary>The host's Npgsql defaults (ADR 0009) apply only where the operator's connection string is silent.</summary>
+public sealed class PostgresDefaultsTests
+{
+    [Fact]
+    public void AutoPrepareAndNoResetOnCloseAreAddedWhenTheConnectionStringIsSilent()
+    {
+        var resolved = new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults("Host=db;Database=tongxin;Username=tongxin;Password=x"));
+
+        Assert.Equal(32, resolved.MaxAutoPrepare);
+        Assert.True(resolved.NoResetOnClose);
+        Assert.Equal("db", resolved.Host);
+        Assert.Equal("x", resolved.Password);
+    }
+
+    [Fact]
+    public void TheOperatorsOwnSettingsWin()
+    {
+        var resolved = new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults("Host=db;Max Auto Prepare=0;No Reset On Close=false"));
+
+        Assert.Equal(0, resolved.MaxAutoPrepare);
+        Assert.False(resolved.NoResetOnClose);
+    }
+
+    [Fact]
+    public void SqliteConnectionStringsAreLeftAlone()
+    {
+        var options = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = "Data Source=/tmp/x.db" };
+
+        Assert.Equal("Data Source=/tmp/x.db", DatabaseSetup.ResolveConnectionString(options, "/tmp"));
+    }
+}
