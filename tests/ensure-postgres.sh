@@ -39,4 +39,7 @@ su postgres -c "psql -qtAc \"DO \\\$\\\$ BEGIN
     CREATE ROLE tongxin LOGIN PASSWORD 'tongxin' CREATEDB;
   END IF;
 END \\\$\\\$;\"" >/dev/null
+# DROP DATABASE ... WITH (FORCE) ends the sessions still in the test database; an autovacuum worker in it belongs
+# to no role, and only pg_signal_backend may end it (else the drop fails: "must be a member of the role ...").
+su postgres -c "psql -qtAc 'GRANT pg_signal_backend TO tongxin'" >/dev/null
 echo "ensure-postgres: PostgreSQL $version is up (role tongxin)"
