@@ -30,10 +30,13 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
     private readonly ILogger<AuditLog> logger;
     private readonly Task writer;
 
-    public AuditLog(IDbContextFactory<TongxinDbContext> databases, ILogger<AuditLog> logger)
+    private readonly bool waitForFlush;
+
+    public AuditLog(IDbContextFactory<TongxinDbContext> databases, ILogger<AuditLog> logger, Microsoft.Extensions.Options.IOptions<AuditOptions>? options = null)
     {
         this.databases = databases;
         this.logger = logger;
+        waitForFlush = options?.Value.WaitForFlush ?? false;
         // The writer must not inherit the async flow of whichever request made this singleton: that flow's
         // pending audit row (AuditScope) would otherwise ride along with every batch.
         using (ExecutionContext.SuppressFlow())
@@ -97,9 +100,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
                 await using (var db = await databases.CreateDbContextAsync())
                 {
                     // Explicit, so that "committed" means this commit, whatever the batch's size.
-                    await using var transaction = await db.Database.BeginTransactionAsync();
-                    await InsertAsync(db, batch);
-                    await transaction.CommitAsync();
+                    await CommitAsync(db, batch);
                 }
                 Interlocked.Increment(ref batchesCommitted);
                 foreach (var pending in batch)
@@ -118,6 +119,50 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One transaction for the batch. Unless <see cref="AuditOptions.WaitForFlush"/>, the commit does not wait for the
+    /// disk flush: on SQLite the connection writes the log with synchronous=NORMAL for this transaction only (restored
+    /// to FULL after, as every other write of the process expects); on PostgreSQL the transaction sets
+    /// synchronous_commit off. Either way the rows are committed (seen by every reader, kept if this host dies) before
+    /// any request is answered; only a power cut or operating-system crash within about a second of the commit can
+    /// lose them, and never a change's row, which commits with the change, fully flushed (ADR 0010).
+    /// </summary>
+    private async Task CommitAsync(TongxinDbContext db, List<Pending> batch)
+    {
+        var sqlite = db.Database.IsSqlite();
+        if (!waitForFlush && sqlite)
+        {
+            await db.Database.OpenConnectionAsync();
+            await ExecuteAsync(db, "PRAGMA synchronous=NORMAL;");
+        }
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            if (!waitForFlush && !sqlite)
+            {
+                await ExecuteAsync(db, "SET LOCAL synchronous_commit = off;");
+            }
+            await InsertAsync(db, batch);
+            await transaction.CommitAsync();
+        }
+        finally
+        {
+            if (!waitForFlush && sqlite)
+            {
+                await ExecuteAsync(db, "PRAGMA synchronous=FULL;");
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(TongxinDbContext db, string sql)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Rows per INSERT statement on PostgreSQL (8 parameters each): well inside its parameter limit.</summary>
@@ -212,3 +257,15 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
 
 /// <summary>An audit row could not be made durable, so the request it audits is not acknowledged (503 or 500).</summary>
 public sealed class AuditNotWrittenException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// <c>Audit:WaitForFlush</c>: whether a request that changes nothing (a read, a refusal) is answered only after its
+/// audit row has reached the disk (true), or once the row is committed (false, the default: survives the host's death,
+/// not a power cut in the next second; ADR 0010). A change's row always commits with the change, fully flushed.
+/// </summary>
+public sealed class AuditOptions
+{
+    public const string Section = "Audit";
+
+    public bool WaitForFlush { get; set; }
+}

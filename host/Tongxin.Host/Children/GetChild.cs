@@ -1,5 +1,4 @@
 using MediatR;
-using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
@@ -15,25 +14,12 @@ public sealed record GetChild(string Id) : IRequest<ChildFileView>, IAuditedRequ
     string? IAuditedRequest.AuditSubjectId => Id;
 }
 
-internal sealed class GetChildHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetChild, ChildFileView>
+internal sealed class GetChildHandler(ChildFileReads files, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetChild, ChildFileView>
 {
-    // One round trip, compiled once per database provider (a compiled query is bound to the model it first ran
-    // with): the file and the last call and home visit (index ChildId, At), read fresh from the database on every
-    // request, so any host answers with every write acknowledged before the request (ADR 0009).
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<TongxinDbContext, string, Task<StoredFile?>>> ReadFile = new();
-
-    private static Func<TongxinDbContext, string, Task<StoredFile?>> Compile() => EF.CompileAsyncQuery(
-        (TongxinDbContext db, string id) => db.Children.AsNoTracking()
-            .Where(c => c.Id == id)
-            .Select(c => new StoredFile(
-                c,
-                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
-                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
-            .SingleOrDefault());
-
     public async Task<ChildFileView> Handle(GetChild request, CancellationToken cancellationToken)
     {
-        var stored = await ReadFile.GetOrAdd(db.Database.ProviderName!, _ => Compile())(db, request.Id);
+        // Fresh from the database on every request, in a batch with the other reads arriving now (ChildFileReads).
+        var stored = await files.ReadAsync(request.Id, cancellationToken);
         // Outside the caller's region the file does not exist for them (as ChildScope.LoadForCallerAsync).
         if (stored is null || !callers.Current!.CanSee(stored.File.RegionPath))
         {
@@ -61,6 +47,4 @@ internal sealed class GetChildHandler(TongxinDbContext db, ICallerAccessor calle
             file.ClosedAt,
             file.ClosedReason);
     }
-
-    internal sealed record StoredFile(ChildFile File, DateTime? LastCallAt, DateTime? LastHomeVisitAt);
 }

@@ -79,8 +79,12 @@ public static class TongxinHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The web app for directors, volunteers and staff (wwwroot/): files from this host only, no CDN.
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        // Only outside /api: an API request never looks for a file on disk.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), web =>
+        {
+            web.UseDefaultFiles();
+            web.UseStaticFiles();
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -177,6 +181,9 @@ public static class TongxinHost
         services.AddDataProtection().SetApplicationName("Tongxin").PersistKeysToDbContext<TongxinDbContext>();
         services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
             .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(8));
+        // Each host opens a token once and remembers its ticket for a while (Identity/RememberedTokens.cs, ADR 0010).
+        services.AddOptions<BearerTokenOptions>(BearerTokenDefaults.AuthenticationScheme)
+            .PostConfigure<TimeProvider>((options, clock) => options.BearerTokenProtector = new RememberedTokens(options.BearerTokenProtector, clock));
         services.AddAuthorization();
         return services;
     }

@@ -45,7 +45,14 @@ public static class DatabaseSetup
             // Migrations are hand-written (no model snapshot, ADR 0002); SchemaTests checks them against the model.
             db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
+        services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
         services.AddSingleton<AuditLog>();
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            services.Configure<SqliteCheckpointOptions>(configuration.GetSection(DatabaseOptions.Section));
+            services.AddHostedService<SqliteCheckpoints>();
+        }
+        services.AddSingleton<Children.ChildFileReads>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<TongxinDbContext>>().CreateDbContext());
         return services;
     }

@@ -1,0 +1,135 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Persistence;
+
+namespace Tongxin.Host.Children;
+
+/// <summary>A child's file row with the dates of its last call and last home visit.</summary>
+internal sealed record StoredFile(ChildFile File, DateTime? LastCallAt, DateTime? LastHomeVisitAt);
+
+/// <summary>
+/// Reads files for <c>GET /api/children/{id}</c> in batches: one reader takes every id waiting at that moment, from
+/// however many requests, and fetches them with one query. Each file is still read from the database after its
+/// request arrived (any host answers with every write acknowledged before it; ADR 0009), but a busy host makes one
+/// query per batch instead of one per read: on SQLite every statement is parsed again and every connection open
+/// re-registers the functions, and that per-query cost was most of a read's own CPU (ADR 0010).
+/// While one batch's query runs, the next one gathers; a lone read in a quiet moment goes at once.
+/// </summary>
+internal sealed class ChildFileReads : IDisposable
+{
+    /// <summary>Ids per query at most: well inside both databases' parameter limits.</summary>
+    public const int MaxBatch = 256;
+
+    // Bounded: a stalled database makes readers wait (back-pressure) rather than grow memory without end.
+    private readonly Channel<Waiting> queue = Channel.CreateBounded<Waiting>(new BoundedChannelOptions(16 * MaxBatch)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly IDbContextFactory<TongxinDbContext> databases;
+    private readonly ILogger<ChildFileReads> logger;
+    private readonly Task reader;
+
+    public ChildFileReads(IDbContextFactory<TongxinDbContext> databases, ILogger<ChildFileReads> logger)
+    {
+        this.databases = databases;
+        this.logger = logger;
+        // Not in the async flow of whichever request made this singleton (its pending audit row must not ride along).
+        using (ExecutionContext.SuppressFlow())
+        {
+            reader = Task.Run(ReadBatchesAsync);
+        }
+    }
+
+    /// <summary>How many batch queries have run (for tests and the load figures).</summary>
+    public long Batches => Interlocked.Read(ref batches);
+
+    private long batches;
+
+    /// <summary>
+    /// The file, or null if there is none with that id. If the batch's query fails (the database is unreachable,
+    /// say), this request reads on its own, so it fails with its own error as any other read would (503).
+    /// </summary>
+    public async Task<StoredFile?> ReadAsync(string id, CancellationToken cancellationToken)
+    {
+        var waiting = new Waiting(id, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await queue.Writer.WriteAsync(waiting, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            return await ReadOneAsync(id, cancellationToken); // shutting down: no batches any more
+        }
+        var outcome = await waiting.Done.Task.WaitAsync(cancellationToken);
+        return outcome.BatchFailed ? await ReadOneAsync(id, cancellationToken) : outcome.File;
+    }
+
+    private async Task ReadBatchesAsync()
+    {
+        var batch = new List<Waiting>(MaxBatch);
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            try
+            {
+                var files = await ReadManyAsync(batch.Select(w => w.Id).Distinct().ToArray());
+                Interlocked.Increment(ref batches);
+                foreach (var waiting in batch)
+                {
+                    waiting.Done.TrySetResult(new Outcome(files.GetValueOrDefault(waiting.Id), BatchFailed: false));
+                }
+            }
+            catch (Exception e)
+            {
+                // Each request then reads on its own and answers with its own error (503 while the database is away).
+                logger.LogDebug(e, "A batch of {Count} file reads failed; each read retries alone.", batch.Count);
+                foreach (var waiting in batch)
+                {
+                    waiting.Done.TrySetResult(new Outcome(null, BatchFailed: true));
+                }
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, StoredFile>> ReadManyAsync(string[] ids)
+    {
+        await using var db = await databases.CreateDbContextAsync();
+        var rows = await db.Children.AsNoTracking()
+            .Where(c => ids.Contains(c.Id))
+            .Select(c => new StoredFile(
+                c,
+                db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
+                db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
+            .ToListAsync();
+        return rows.ToDictionary(r => r.File.Id, StringComparer.Ordinal);
+    }
+
+    private async Task<StoredFile?> ReadOneAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Children.AsNoTracking()
+            .Where(c => c.Id == id)
+            .Select(c => new StoredFile(
+                c,
+                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
+                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Stops taking reads; those already queued are still answered.</summary>
+    public void Dispose()
+    {
+        queue.Writer.TryComplete();
+        reader.Wait(TimeSpan.FromSeconds(10));
+    }
+
+    private sealed record Waiting(string Id, TaskCompletionSource<Outcome> Done);
+
+    private readonly record struct Outcome(StoredFile? File, bool BatchFailed);
+}
