@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 
 namespace Tongxin.LoadTests;
 
@@ -96,16 +97,36 @@ internal static class CountyDay
         await Phase.RunAsync("warm-up", 32, 3_000, RequestHelp);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
-        results.Add(await Phase.RunAtRateAsync("GET /api/children/{id} (read a file)", ReadTarget, AtRateFor, ReadFile));
-        results.Add(await Phase.RunAsync("GET /api/children/{id} (read a file)", 64, 20_000 * scale, ReadFile));
+        // The target routes through the lean generator (RawHttp: keep-alive connections opened first, little CPU of
+        // its own); the HttpClient runs stay beside them for comparison with earlier figures.
+        await using var raw = await RawHttp.OpenAsync(address, 256);
+        var readRequests = children.Select(c => raw.Get($"/api/children/{c.Id}", civil.Token)).ToArray();
+        byte[] RawRead(int i) => readRequests[i % readRequests.Length];
+        byte[] RawRequestHelp(int i)
+        {
+            var (child, village) = children[i % children.Count];
+            return raw.Post($"/api/children/{child}/needs", directors[village].Token, JsonSerializer.Serialize(new
+            {
+                line = "tutoring", urgency = i % 7 == 0 ? "urgent" : "normal",
+                details = new { subject = i % 2 == 0 ? "maths" : "chinese", grade = 1 + i % 9, schedule = new[] { "weekday-afternoon" }, mode = "online" },
+            }));
+        }
+        await raw.RunAsync("warm-up", 64, 20_000, RawRead);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        results.Add(await raw.RunAtRateAsync("GET /api/children/{id} (read a file)", ReadTarget, AtRateFor, RawRead));
+        results.Add(await raw.RunAsync("GET /api/children/{id} (read a file)", 64, 20_000 * scale, RawRead));
+        results.Add(await Phase.RunAtRateAsync("GET /api/children/{id} (read a file, HttpClient)", ReadTarget, AtRateFor, ReadFile));
+        results.Add(await Phase.RunAsync("GET /api/children/{id} (read a file, HttpClient)", 64, 20_000 * scale, ReadFile));
 
         // Where a read's time goes, by difference: the same pipeline with no database (modules), and signed in with
         // one small query and no audit row (me).
         results.Add(await Phase.RunAsync("GET /api/modules (reference: anonymous, no db)", 64, 20_000 * scale, _ => civil.Http.GetAsync("/api/modules")));
         results.Add(await Phase.RunAsync("GET /api/me (reference: token, 1 query, no audit)", 64, 20_000 * scale, _ => civil.Http.GetAsync("/api/me")));
 
-        results.Add(await Phase.RunAtRateAsync("POST /api/children/{id}/needs (request help)", needsTarget, AtRateFor, RequestHelp));
-        results.Add(await Phase.RunAsync("POST /api/children/{id}/needs (request help)", 32, 6_000 * scale, RequestHelp));
+        results.Add(await raw.RunAtRateAsync("POST /api/children/{id}/needs (request help)", needsTarget, AtRateFor, RawRequestHelp));
+        results.Add(await raw.RunAsync("POST /api/children/{id}/needs (request help)", 32, 6_000 * scale, RawRequestHelp));
+        results.Add(await Phase.RunAtRateAsync("POST /api/children/{id}/needs (request help, HttpClient)", needsTarget, AtRateFor, RequestHelp));
         if (onlyTargets)
         {
             return Report(county, volunteers.Count, 0, results);

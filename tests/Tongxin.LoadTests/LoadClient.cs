@@ -15,13 +15,17 @@ internal sealed class LoadClient(Uri address)
     /// </summary>
     public static readonly int Connections = int.Parse(Environment.GetEnvironmentVariable("TONGXIN_LOAD_CONNECTIONS") ?? "256", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The bearer token after <see cref="LoginAsync"/> (for <see cref="RawHttp"/>).</summary>
+    public string Token { get; private set; } = "";
+
     public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
 
     public static async Task<LoadClient> LoginAsync(Uri address, string userName, string password)
     {
         var client = new LoadClient(address);
         var token = await client.PostAsync("/api/auth/login", new { userName, password });
-        client.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token["accessToken"]!.GetValue<string>());
+        client.Token = token["accessToken"]!.GetValue<string>();
+        client.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", client.Token);
         return client;
     }
 

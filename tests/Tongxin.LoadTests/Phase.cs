@@ -120,7 +120,7 @@ internal static class Phase
     }
 
     // Progress, so a profiler can be attached to the host during the phase it should see.
-    private static void Started(string route, string mode) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {route} {mode}");
+    internal static void Started(string route, string mode) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {route} {mode}");
 
     private static PhaseResult Summarise(string route, double[] latencies, Outcomes outcomes, TimeSpan wall)
     {
@@ -171,7 +171,7 @@ internal static class Phase
     /// CPU time of the host process, of this process, and of every process named postgres on the machine (the
     /// server's backends; on a shared machine also other people's servers, so an upper bound), in cores.
     /// </summary>
-    private sealed class CpuMeter
+    internal sealed class CpuMeter
     {
         private TimeSpan hostStart;
         private TimeSpan clientStart;

@@ -28,7 +28,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
 
     private readonly IDbContextFactory<TongxinDbContext> databases;
     private readonly ILogger<AuditLog> logger;
-    private readonly Task writer;
+    private readonly TaskCompletionSource writer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly bool waitForFlush;
 
@@ -37,11 +37,15 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         this.databases = databases;
         this.logger = logger;
         waitForFlush = options?.Value.WaitForFlush ?? false;
-        // The writer must not inherit the async flow of whichever request made this singleton: that flow's
-        // pending audit row (AuditScope) would otherwise ride along with every batch.
+        // Its own thread, not the thread pool's: under load the pool's queue holds thousands of request work items,
+        // and a writer woken through it waited behind all of them (measured: milliseconds per batch) while every
+        // request in its batch waited on it. The database calls are synchronous here, as SQLite's are underneath
+        // anyway. Not in the async flow of whichever request made this singleton: that flow's pending audit row
+        // (AuditScope) would otherwise ride along with every batch.
         using (ExecutionContext.SuppressFlow())
         {
-            writer = Task.Run(WriteBatchesAsync);
+            var thread = new Thread(WriteBatches) { IsBackground = true, Name = "audit log writer" };
+            thread.Start();
         }
     }
 
@@ -74,50 +78,56 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>A batch smaller than this, of more than one row (other requests are arriving), waits <see cref="Linger"/> for more.</summary>
+    /// <summary>With <see cref="AuditOptions.WaitForFlush"/>, a batch smaller than this, of more than one row, waits <see cref="Linger"/> for more.</summary>
     private const int LingerBelow = 64;
 
-    /// <summary>At most one timer tick (about a millisecond): small beside a read's latency target, large beside a commit.</summary>
+    /// <summary>About a millisecond: small beside a read's latency target, large beside a commit.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
 
-    private async Task WriteBatchesAsync()
+    private void WriteBatches()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await queue.Reader.WaitToReadAsync())
+        try
         {
-            batch.Clear();
-            Drain(batch);
-            if (batch.Count > 1 && batch.Count < LingerBelow)
+            while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
-                // A commit costs about half a millisecond of CPU whatever its size (measured on SQLite, mostly the
-                // flush): under load, waiting a moment for more rows makes fewer, larger commits. A lone row (a
-                // quiet moment) is committed at once.
-                await Task.Delay(Linger);
+                batch.Clear();
                 Drain(batch);
-            }
-            try
-            {
-                await using (var db = await databases.CreateDbContextAsync())
+                if (waitForFlush && batch.Count > 1 && batch.Count < LingerBelow)
                 {
-                    // Explicit, so that "committed" means this commit, whatever the batch's size.
-                    await CommitAsync(db, batch);
+                    // A flushed commit costs about half a millisecond whatever its size: under load, waiting a moment
+                    // for more rows makes fewer, larger commits. A lone row (a quiet moment) is committed at once.
+                    Thread.Sleep(Linger);
+                    Drain(batch);
                 }
-                Interlocked.Increment(ref batchesCommitted);
-                foreach (var pending in batch)
+                try
                 {
-                    pending.Committed.TrySetResult();
+                    using (var db = databases.CreateDbContext())
+                    {
+                        // Explicit, so that "committed" means this commit, whatever the batch's size.
+                        Commit(db, batch);
+                    }
+                    Interlocked.Increment(ref batchesCommitted);
+                    foreach (var pending in batch)
+                    {
+                        pending.Committed.TrySetResult();
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Not one of these rows may be taken as written: every request waiting on this batch fails.
+                    logger.LogError(e, "An audit batch of {Count} rows was not written; those requests fail.", batch.Count);
+                    foreach (var pending in batch)
+                    {
+                        // One exception object per request: each is thrown on its own request's thread.
+                        pending.Committed.TrySetException(new AuditNotWrittenException("The audit row was not written; the request was not done.", e));
+                    }
                 }
             }
-            catch (Exception e)
-            {
-                // Not one of these rows may be taken as written: every request waiting on this batch fails.
-                logger.LogError(e, "An audit batch of {Count} rows was not written; those requests fail.", batch.Count);
-                foreach (var pending in batch)
-                {
-                    // One exception object per request: each is thrown on its own request's thread.
-                    pending.Committed.TrySetException(new AuditNotWrittenException("The audit row was not written; the request was not done.", e));
-                }
-            }
+        }
+        finally
+        {
+            writer.TrySetResult();
         }
     }
 
@@ -129,40 +139,40 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
     /// any request is answered; only a power cut or operating-system crash within about a second of the commit can
     /// lose them, and never a change's row, which commits with the change, fully flushed (ADR 0010).
     /// </summary>
-    private async Task CommitAsync(TongxinDbContext db, List<Pending> batch)
+    private void Commit(TongxinDbContext db, List<Pending> batch)
     {
         var sqlite = db.Database.IsSqlite();
         if (!waitForFlush && sqlite)
         {
-            await db.Database.OpenConnectionAsync();
-            await ExecuteAsync(db, "PRAGMA synchronous=NORMAL;");
+            db.Database.OpenConnection();
+            Execute(db, "PRAGMA synchronous=NORMAL;");
         }
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync();
+            using var transaction = db.Database.BeginTransaction();
             if (!waitForFlush && !sqlite)
             {
-                await ExecuteAsync(db, "SET LOCAL synchronous_commit = off;");
+                Execute(db, "SET LOCAL synchronous_commit = off;");
             }
-            await InsertAsync(db, batch);
-            await transaction.CommitAsync();
+            Insert(db, batch);
+            transaction.Commit();
         }
         finally
         {
             if (!waitForFlush && sqlite)
             {
-                await ExecuteAsync(db, "PRAGMA synchronous=FULL;");
-                await db.Database.CloseConnectionAsync();
+                Execute(db, "PRAGMA synchronous=FULL;");
+                db.Database.CloseConnection();
             }
         }
     }
 
-    private static async Task ExecuteAsync(TongxinDbContext db, string sql)
+    private static void Execute(TongxinDbContext db, string sql)
     {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
+        using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        command.ExecuteNonQuery();
     }
 
     /// <summary>Rows per INSERT statement on PostgreSQL (8 parameters each): well inside its parameter limit.</summary>
@@ -175,7 +185,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
     /// multi-row statements with positional parameters (one round trip per 128 rows). Table and column names
     /// come from the EF model, so they cannot drift from the schema.
     /// </summary>
-    private static async Task InsertAsync(TongxinDbContext db, List<Pending> batch)
+    private static void Insert(TongxinDbContext db, List<Pending> batch)
     {
         var entity = db.Model.FindEntityType(typeof(AuditEntry))!;
         string Column(string property) => "\"" + entity.FindProperty(property)!.GetColumnName() + "\"";
@@ -186,20 +196,20 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         if (db.Database.IsSqlite())
         {
-            await using var command = connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = head + "(@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)";
             var parameters = Enumerable.Range(0, 8).Select(k => Add(command, "@p" + k)).ToArray();
             foreach (var pending in batch)
             {
                 Bind(parameters, 0, pending.Entry);
-                await command.ExecuteNonQueryAsync();
+                command.ExecuteNonQuery();
             }
             return;
         }
         for (var start = 0; start < batch.Count; start += RowsPerStatement)
         {
-            await using var command = connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
             var end = Math.Min(batch.Count, start + RowsPerStatement);
             var sql = new System.Text.StringBuilder(head);
@@ -216,7 +226,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
                 Bind(parameters, (i - start) * 8, batch[i].Entry);
             }
             command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync();
+            command.ExecuteNonQuery();
         }
     }
 
@@ -246,7 +256,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
-        await writer;
+        await writer.Task;
     }
 
     // A container disposed synchronously must still write what is queued (and must not refuse an async-only singleton).

@@ -29,16 +29,19 @@ internal sealed class ChildFileReads : IDisposable
 
     private readonly IDbContextFactory<TongxinDbContext> databases;
     private readonly ILogger<ChildFileReads> logger;
-    private readonly Task reader;
+    private readonly Thread reader;
 
     public ChildFileReads(IDbContextFactory<TongxinDbContext> databases, ILogger<ChildFileReads> logger)
     {
         this.databases = databases;
         this.logger = logger;
-        // Not in the async flow of whichever request made this singleton (its pending audit row must not ride along).
+        // Its own thread, as the audit log's writer (AuditLog): woken through the thread pool it would wait behind
+        // every queued request. Not in the async flow of whichever request made this singleton (its pending audit row
+        // must not ride along).
         using (ExecutionContext.SuppressFlow())
         {
-            reader = Task.Run(ReadBatchesAsync);
+            reader = new Thread(ReadBatches) { IsBackground = true, Name = "file reads" };
+            reader.Start();
         }
     }
 
@@ -66,10 +69,10 @@ internal sealed class ChildFileReads : IDisposable
         return outcome.BatchFailed ? await ReadOneAsync(id, cancellationToken) : outcome.File;
     }
 
-    private async Task ReadBatchesAsync()
+    private void ReadBatches()
     {
         var batch = new List<Waiting>(MaxBatch);
-        while (await queue.Reader.WaitToReadAsync())
+        while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
@@ -78,7 +81,7 @@ internal sealed class ChildFileReads : IDisposable
             }
             try
             {
-                var files = await ReadManyAsync(batch.Select(w => w.Id).Distinct().ToArray());
+                var files = ReadMany(batch.Select(w => w.Id).Distinct().ToArray());
                 Interlocked.Increment(ref batches);
                 foreach (var waiting in batch)
                 {
@@ -97,16 +100,16 @@ internal sealed class ChildFileReads : IDisposable
         }
     }
 
-    private async Task<Dictionary<string, StoredFile>> ReadManyAsync(string[] ids)
+    private Dictionary<string, StoredFile> ReadMany(string[] ids)
     {
-        await using var db = await databases.CreateDbContextAsync();
-        var rows = await db.Children.AsNoTracking()
+        using var db = databases.CreateDbContext();
+        var rows = db.Children.AsNoTracking()
             .Where(c => ids.Contains(c.Id))
             .Select(c => new StoredFile(
                 c,
                 db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
                 db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
-            .ToListAsync();
+            .ToList();
         return rows.ToDictionary(r => r.File.Id, StringComparer.Ordinal);
     }
 
@@ -126,7 +129,7 @@ internal sealed class ChildFileReads : IDisposable
     public void Dispose()
     {
         queue.Writer.TryComplete();
-        reader.Wait(TimeSpan.FromSeconds(10));
+        reader.Join(TimeSpan.FromSeconds(10));
     }
 
     private sealed record Waiting(string Id, TaskCompletionSource<Outcome> Done);
