@@ -9,7 +9,8 @@ namespace Tongxin.Host.Audit;
 /// Appends the audit rows that no change carries (reads, refusals, failures) with group commit: one writer
 /// takes every row waiting at that moment, from however many requests, and saves them in one transaction.
 /// <see cref="AppendAsync"/> completes only once the transaction holding the row has committed, so a request
-/// that awaits it is acknowledged only after its row is durable; if the commit fails, every request in that
+/// that awaits it is acknowledged only after its row is committed (flushed to disk too with
+/// <see cref="AuditOptions.WaitForFlush"/>; ADR 0010); if the commit fails, every request in that
 /// batch fails (never a 2xx). One transaction per batch instead of one per read is what lets reads scale:
 /// on SQLite all writers queue for one lock, and on both databases each commit waits for a disk flush.
 /// Disposing (at host shutdown, after the server has drained) writes what is queued, then stops.
@@ -265,7 +266,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
     private sealed record Pending(AuditEntry Entry, TaskCompletionSource Committed);
 }
 
-/// <summary>An audit row could not be made durable, so the request it audits is not acknowledged (503 or 500).</summary>
+/// <summary>An audit row could not be committed, so the request it audits is not acknowledged (503 or 500).</summary>
 public sealed class AuditNotWrittenException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>

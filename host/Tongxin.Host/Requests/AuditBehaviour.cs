@@ -9,7 +9,7 @@ namespace Tongxin.Host.Requests;
 /// <summary>
 /// Writes one append-only audit row for every audited request, whatever its outcome (done, refused,
 /// not found, invalid). It runs outermost, so refused access (403) is audited too. The request is answered
-/// only once its row is durable:
+/// only once its row is committed (ADR 0009, 0010):
 /// <list type="bullet">
 /// <item>a change carries the row in its own transaction: the first save in the request's flow that writes
 /// anything, in the handler's context or in a grain's (<see cref="PendingAudit"/>);</item>
