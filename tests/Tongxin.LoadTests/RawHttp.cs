@@ -22,8 +22,11 @@ internal sealed class RawHttp : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentBag<Connection> idle = new();
     private readonly List<Connection> all = new();
 
-    private RawHttp(Uri address)
+    private readonly SemaphoreSlim free;
+
+    private RawHttp(Uri address, int connections)
     {
+        free = new SemaphoreSlim(connections, connections);
         endPoint = new IPEndPoint(IPAddress.Parse(address.Host), address.Port);
         host = $"{address.Host}:{address.Port}";
     }
@@ -31,7 +34,7 @@ internal sealed class RawHttp : IAsyncDisposable
     /// <summary>Opens <paramref name="connections"/> keep-alive connections to the host (loopback).</summary>
     public static async Task<RawHttp> OpenAsync(Uri address, int connections)
     {
-        var client = new RawHttp(address);
+        var client = new RawHttp(address, connections);
         for (var i = 0; i < connections; i++)
         {
             var connection = await Connection.OpenAsync(client.endPoint);
@@ -54,9 +57,9 @@ internal sealed class RawHttp : IAsyncDisposable
     }
 
     /// <summary>
-    /// A fixed offered rate, open loop: request i is due at start + i / rate, sent then on an idle connection (a new
-    /// one is opened if none is idle, as another user's phone would connect), and its latency counts from when it was
-    /// due. Same meaning as <see cref="Phase.RunAtRateAsync"/>; only the client is cheaper.
+    /// A fixed offered rate, open loop: request i is due at start + i / rate, sent then on an idle connection (or as
+    /// soon as one is free), and its latency counts from when it was due. Same meaning as
+    /// <see cref="Phase.RunAtRateAsync"/>; only the client is cheaper.
     /// </summary>
     public async Task<PhaseResult> RunAtRateAsync(string route, double perSecond, TimeSpan duration, Func<int, byte[]> request)
     {
@@ -120,13 +123,13 @@ internal sealed class RawHttp : IAsyncDisposable
 
     private async Task SendAsync(int i, byte[] request, long dueAt, double[] latencies, int[] statuses)
     {
+        // As many requests in flight as connections, no more: a request due while all are busy waits for one (its
+        // latency still counts from when it was due), as a browser waits for a free connection. Opening more during
+        // the run would measure connection set-up, and an overloaded host would drown in it.
+        await free.WaitAsync();
         if (!idle.TryTake(out var connection))
         {
-            connection = await Connection.OpenAsync(endPoint);
-            lock (all)
-            {
-                all.Add(connection);
-            }
+            connection = await ReplaceAsync(null);
         }
         try
         {
@@ -136,10 +139,29 @@ internal sealed class RawHttp : IAsyncDisposable
         }
         catch (Exception e) when (e is SocketException or IOException or InvalidDataException)
         {
-            statuses[i] = -1; // counted as an error; the connection is not reused
+            statuses[i] = -1; // counted as an error; the connection is replaced
             latencies[i] = Stopwatch.GetElapsedTime(dueAt).TotalMilliseconds;
-            connection.Dispose();
+            idle.Add(await ReplaceAsync(connection));
         }
+        finally
+        {
+            free.Release();
+        }
+    }
+
+    private async Task<Connection> ReplaceAsync(Connection? broken)
+    {
+        var connection = await Connection.OpenAsync(endPoint);
+        lock (all)
+        {
+            if (broken is not null)
+            {
+                all.Remove(broken);
+                broken.Dispose();
+            }
+            all.Add(connection);
+        }
+        return connection;
     }
 
     private static PhaseResult Summarise(string route, double[] latencies, int[] statuses, TimeSpan wall)
