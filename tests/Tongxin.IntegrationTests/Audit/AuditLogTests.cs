@@ -1,9 +1,12 @@
 using System.Data.Common;
 using System.Net;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Tongxin.Host.Audit;
 using Tongxin.Host.Persistence;
 using Tongxin.IntegrationTests.Infrastructure;
@@ -17,7 +20,9 @@ public sealed class AuditLogTestsOnPostgres(PostgresApp app) : AuditLogTests(app
 
 /// <summary>
 /// The audit log's group commit (ADR 0009): rows from many requests share transactions, each request is answered
-/// only after its row is durable, a failed commit fails every request of its batch, and shutdown writes what is queued.
+/// only after its row is committed, a failed commit fails every request of its batch, and shutdown writes what is queued.
+/// Unless <c>Audit:WaitForFlush</c>, a batch's commit does not wait for the disk flush, and no other write on the same
+/// pooled connections is let off the flush by it (ADR 0010).
 /// </summary>
 public abstract class AuditLogTests(TongxinApp app)
 {
@@ -110,6 +115,67 @@ public abstract class AuditLogTests(TongxinApp app)
         Assert.Single(rows, r => r.Action == "child.need.create" && r.Outcome == AuditOutcomes.Done);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryRowIsCommittedForOtherConnectionsAndTheCommitWaitsForTheFlushOnlyIfConfigured(bool waitForFlush)
+    {
+        var atCommit = new SyncAtCommit();
+        await using var log = new AuditLog(Contexts(atCommit), NullLogger<AuditLog>.Instance, Options.Create(new AuditOptions { WaitForFlush = waitForFlush }));
+        var entries = Enumerable.Range(0, 500).Select(i => Entry($"flush-{waitForFlush}-{i}")).ToList();
+
+        await Task.WhenAll(entries.Select(e => Task.Run(() => log.AppendAsync(e))));
+
+        // Answered means committed either way: a connection of its own, outside every pool, sees every row.
+        Assert.Equal(entries.Count, await CountOnAConnectionOfItsOwnAsync(entries));
+        Assert.InRange(log.BatchesCommitted, 1, entries.Count - 1);
+        // Whether each batch's commit waited for the disk: SQLite's synchronous (2 FULL, 1 NORMAL) and PostgreSQL's
+        // synchronous_commit, as the batch's own transaction had them at its commit.
+        var expected = app.Database.Provider == DatabaseProvider.Sqlite ? (waitForFlush ? "2" : "1") : (waitForFlush ? "on" : "off");
+        Assert.Equal(log.BatchesCommitted, atCommit.Seen.Count);
+        Assert.All(atCommit.Seen, setting => Assert.Equal(expected, setting));
+    }
+
+    [Fact]
+    public async Task AfterBatchesThatDidNotWaitForTheFlushThePooledConnectionsWaitForItAgain()
+    {
+        // A pool of connections of this test's own, so the audit writer's connection is the one handed out next; on
+        // PostgreSQL with the host's settings, which send no reset when a connection goes back to the pool.
+        var contexts = Contexts(OwnPool(app.Database), []);
+        await using (var log = new AuditLog(contexts, NullLogger<AuditLog>.Instance, Options.Create(new AuditOptions { WaitForFlush = false })))
+        {
+            var entries = Enumerable.Range(0, 300).Select(i => Entry($"pooled-{i}")).ToList();
+            await Task.WhenAll(entries.Select(e => Task.Run(() => log.AppendAsync(e))));
+            Assert.True(log.BatchesCommitted >= 1);
+        }
+
+        // Every other write of the process (a change and its audit row, a grain's state) commits on these
+        // connections and must still wait for the flush: FULL (2) on SQLite, synchronous_commit on for PostgreSQL.
+        var open = new List<TongxinDbContext>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var db = contexts.CreateDbContext();
+                open.Add(db);
+                await db.Database.OpenConnectionAsync();
+                var connection = db.Database.GetDbConnection();
+                await using var command = connection.CreateCommand();
+                command.CommandText = app.Database.Provider == DatabaseProvider.Sqlite ? "PRAGMA synchronous;" : "SHOW synchronous_commit;";
+                var setting = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Equal(app.Database.Provider == DatabaseProvider.Sqlite ? "2" : "on", setting);
+            }
+        }
+        finally
+        {
+            foreach (var db in open)
+            {
+                await db.Database.CloseConnectionAsync();
+                await db.DisposeAsync();
+            }
+        }
+    }
+
     private static AuditEntry Entry(string subject) => new()
     {
         Id = Ids.New(),
@@ -133,12 +199,37 @@ public abstract class AuditLogTests(TongxinApp app)
         return await db.AuditEntries.AsNoTracking().Where(a => a.SubjectType == "child" && a.SubjectId == childId).ToListAsync();
     }
 
-    private IDbContextFactory<TongxinDbContext> Contexts(params IInterceptor[] interceptors)
+    private async Task<int> CountOnAConnectionOfItsOwnAsync(IReadOnlyCollection<AuditEntry> entries)
+    {
+        await using DbConnection connection = app.Database.Provider == DatabaseProvider.Sqlite
+            ? new SqliteConnection(new SqliteConnectionStringBuilder(app.Database.ConnectionString) { Pooling = false }.ToString())
+            : new NpgsqlConnection(new NpgsqlConnectionStringBuilder(app.Database.ConnectionString) { Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        var ids = entries.Select(e => e.Id).ToHashSet();
+        command.CommandText = "SELECT \"Id\" FROM \"AuditEntries\" WHERE \"Action\" = 'test.append'";
+        var found = 0;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found += ids.Contains(reader.GetString(0)) ? 1 : 0;
+        }
+        return found;
+    }
+
+    /// <summary>The test database's connection string, made distinct so that its connections are pooled apart from every other user's.</summary>
+    private static string OwnPool(TestDatabase database) => database.Provider == DatabaseProvider.Sqlite
+        ? new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 31 }.ToString()
+        : DatabaseSetup.WithPostgresDefaults(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = "audit-pool-" + Guid.NewGuid().ToString("N")[..8] }.ToString());
+
+    private IDbContextFactory<TongxinDbContext> Contexts(params IInterceptor[] interceptors) => Contexts(app.Database.ConnectionString, interceptors);
+
+    private IDbContextFactory<TongxinDbContext> Contexts(string connectionString, IInterceptor[] interceptors)
     {
         var options = new DbContextOptionsBuilder<TongxinDbContext>();
         _ = app.Database.Provider == DatabaseProvider.Sqlite
-            ? options.UseSqlite(app.Database.ConnectionString)
-            : options.UseNpgsql(app.Database.ConnectionString);
+            ? options.UseSqlite(connectionString)
+            : options.UseNpgsql(connectionString);
         options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         options.AddInterceptors(interceptors);
         return new Factory(options.Options);
@@ -147,6 +238,21 @@ public abstract class AuditLogTests(TongxinApp app)
     private sealed class Factory(DbContextOptions<TongxinDbContext> options) : IDbContextFactory<TongxinDbContext>
     {
         public TongxinDbContext CreateDbContext() => new(options);
+    }
+
+    /// <summary>Reads, on the committing transaction's own connection, whether this commit will wait for the disk.</summary>
+    private sealed class SyncAtCommit : DbTransactionInterceptor
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Seen { get; } = new();
+
+        public override InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+        {
+            using var command = transaction.Connection!.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = transaction is SqliteTransaction ? "PRAGMA synchronous;" : "SHOW synchronous_commit;";
+            Seen.Enqueue(Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!);
+            return result;
+        }
     }
 
     /// <summary>A disk that fails at the moment of commit: the rows were sent, the transaction rolls back.</summary>

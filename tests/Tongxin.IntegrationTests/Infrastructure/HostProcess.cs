@@ -155,6 +155,20 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGTERM, as systemd or <c>docker stop</c> sends it: the host drains its requests and stops its services, then
+    /// exits. Its exit code, or null if it was still running after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int?> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+        return await WaitForExitAsync(timeout);
+    }
+
     /// <summary>kill -9: no shutdown, no flushing; what a crashed machine does.</summary>
     public void KillHard()
     {
