@@ -143,13 +143,18 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
     private void Commit(TongxinDbContext db, List<Pending> batch)
     {
         var sqlite = db.Database.IsSqlite();
-        if (!waitForFlush && sqlite)
-        {
-            db.Database.OpenConnection();
-            Execute(db, "PRAGMA synchronous=NORMAL;");
-        }
+        var relaxed = false;
         try
         {
+            if (!waitForFlush && sqlite)
+            {
+                // Opened by hand so the setting and the transaction share one SQLite connection; closed below
+                // whatever happens (a pooled context must not keep it open, or a later abandoned transaction on it
+                // would never release the write gate).
+                db.Database.OpenConnection();
+                relaxed = true;
+                Execute(db, "PRAGMA synchronous=NORMAL;");
+            }
             using var transaction = db.Database.BeginTransaction();
             if (!waitForFlush && !sqlite)
             {
@@ -160,11 +165,31 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         }
         finally
         {
-            if (!waitForFlush && sqlite)
+            if (relaxed)
             {
-                Execute(db, "PRAGMA synchronous=FULL;");
-                db.Database.CloseConnection();
+                RestoreFullSync(db);
             }
+        }
+    }
+
+    /// <summary>
+    /// The pooled SQLite connection goes back to every other writer of the process, which expect synchronous=FULL.
+    /// If it cannot be set back, the connection's pool is cleared so that connection is never handed out again.
+    /// </summary>
+    private void RestoreFullSync(TongxinDbContext db)
+    {
+        try
+        {
+            Execute(db, "PRAGMA synchronous=FULL;");
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("An audit connection could not be set back to synchronous=FULL and is discarded: {Error}", e.Message);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection());
+        }
+        finally
+        {
+            db.Database.CloseConnection();
         }
     }
 
