@@ -103,27 +103,23 @@ internal sealed class ChildFileReads : IDisposable
     private Dictionary<string, StoredFile> ReadMany(string[] ids)
     {
         using var db = databases.CreateDbContext();
-        var rows = db.Children.AsNoTracking()
-            .Where(c => ids.Contains(c.Id))
-            .Select(c => new StoredFile(
-                c,
-                db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
-                db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
-            .ToList();
-        return rows.ToDictionary(r => r.File.Id, StringComparer.Ordinal);
+        return Files(db, ids).ToList().ToDictionary(r => r.File.Id, StringComparer.Ordinal);
     }
 
     private async Task<StoredFile?> ReadOneAsync(string id, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.Children.AsNoTracking()
-            .Where(c => c.Id == id)
+        return await Files(db, [id]).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The files with these ids, each with its last call and last home visit (subqueries on the (ChildId, At) index).</summary>
+    private static IQueryable<StoredFile> Files(TongxinDbContext db, string[] ids) =>
+        db.Children.AsNoTracking()
+            .Where(c => ids.Contains(c.Id))
             .Select(c => new StoredFile(
                 c,
-                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
-                db.ChildContacts.Where(x => x.ChildId == id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)))
-            .SingleOrDefaultAsync(cancellationToken);
-    }
+                db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
+                db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)));
 
     /// <summary>Stops taking reads; those already queued are still answered.</summary>
     public void Dispose()
