@@ -91,6 +91,12 @@ internal sealed class RawHttp : IAsyncDisposable
         await Task.WhenAll(pending);
         var wall = Stopwatch.GetElapsedTime(start);
         var (hostCpu, clientCpu, postgresCpu) = cpu.Stop(wall);
+        if (Environment.GetEnvironmentVariable("TONGXIN_LOAD_LATENCIES") is { Length: > 0 } folder)
+        {
+            // For finding where a tail comes from: each request's due time and latency (ms), in the order they were due.
+            var file = Path.Combine(folder, $"{DateTime.Now:HHmmss}-{new string(route.Where(char.IsLetterOrDigit).ToArray())}.tsv");
+            await File.WriteAllLinesAsync(file, latencies.Select((l, i) => $"{i / perSecond * 1000:F2}\t{l:F2}"));
+        }
         return Summarise(route, latencies, statuses, wall) with { Offered = perSecond, HostCpu = hostCpu, ClientCpu = clientCpu, PostgresCpu = postgresCpu };
     }
 
