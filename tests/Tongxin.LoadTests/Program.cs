@@ -61,7 +61,7 @@ internal static class LoadTool
         {
             postgresDatabase = "tongxin_load_" + Guid.NewGuid().ToString("N")[..12];
             environment["Database__Provider"] = "PostgreSQL";
-            environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase};Maximum Pool Size=100{Environment.GetEnvironmentVariable("TONGXIN_LOAD_PG_EXTRA")}";
+            environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase}{Environment.GetEnvironmentVariable("TONGXIN_LOAD_PG_EXTRA")}";
         }
 
         await using var redis = args.ElementAtOrDefault(3) == "redis" ? await RedisServer.StartAsync() : null;

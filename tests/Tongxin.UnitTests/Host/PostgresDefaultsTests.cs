@@ -13,6 +13,7 @@ public sealed class PostgresDefaultsTests
 
         Assert.Equal(32, resolved.MaxAutoPrepare);
         Assert.True(resolved.NoResetOnClose);
+        Assert.Equal(DatabaseSetup.DefaultMaxPoolSize(Environment.ProcessorCount), resolved.MaxPoolSize);
         Assert.Equal("db", resolved.Host);
         Assert.Equal("x", resolved.Password);
     }
@@ -20,11 +21,19 @@ public sealed class PostgresDefaultsTests
     [Fact]
     public void TheOperatorsOwnSettingsWin()
     {
-        var resolved = new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults("Host=db;Max Auto Prepare=0;No Reset On Close=false"));
+        var resolved = new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults("Host=db;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=100"));
 
         Assert.Equal(0, resolved.MaxAutoPrepare);
         Assert.False(resolved.NoResetOnClose);
+        Assert.Equal(100, resolved.MaxPoolSize);
+        Assert.Equal(7, new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults("Host=db;MaxPoolSize=7")).MaxPoolSize);
     }
+
+    [Theory]
+    [InlineData(1, 20)]
+    [InlineData(2, 20)]
+    [InlineData(8, 80)]
+    public void ThePoolGrowsWithTheHostsCores(int cores, int connections) => Assert.Equal(connections, DatabaseSetup.DefaultMaxPoolSize(cores));
 
     [Fact]
     public void SqliteConnectionStringsAreLeftAlone()
