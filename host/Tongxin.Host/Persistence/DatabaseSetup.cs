@@ -79,7 +79,8 @@ public static class DatabaseSetup
     /// hands it back, which was one extra round of work for the server per query; the host keeps no session
     /// state on a connection (no SET, temporary tables, LISTEN, cursors or advisory locks), so there is nothing
     /// to reset. Measured together, in one pair of runs: 1,385 → 2,251 reads a second on the 2-core machine (ADR 0009).
-    /// And a pool of <see cref="DefaultMaxPoolSize"/> connections rather than Npgsql's 100 (see there).
+    /// And a pool of <see cref="DefaultMaxPoolSize"/> connections rather than Npgsql's 100 (see there), and no TLS to a
+    /// server on this machine (<see cref="OnThisMachine"/>).
     /// </summary>
     internal static string WithPostgresDefaults(string connectionString)
     {
@@ -92,6 +93,12 @@ public static class DatabaseSetup
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
+        }
+        if (!given.ContainsKey("SSL Mode") && !given.ContainsKey("SslMode") && OnThisMachine(builder.Host))
+        {
+            // Loopback traffic never leaves the kernel: TLS there protects nothing and cost the host an eighth of its
+            // CPU per request for help (SslStream in the profile). A server elsewhere keeps Npgsql's own default.
+            builder.SslMode = Npgsql.SslMode.Disable;
         }
         if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("MaxPoolSize"))
         {
@@ -108,6 +115,21 @@ public static class DatabaseSetup
     /// 100 each would also pass PostgreSQL's default max_connections (100).
     /// </summary>
     internal static int DefaultMaxPoolSize(int cores) => Math.Max(20, 10 * cores);
+
+    /// <summary>Whether every host named is this machine: a loopback name or address, or a Unix socket folder.</summary>
+    internal static bool OnThisMachine(string? hosts) =>
+        !string.IsNullOrWhiteSpace(hosts) && hosts.Split(',').All(entry =>
+        {
+            var host = entry.Trim();
+            if (host.StartsWith('/'))
+            {
+                return true; // a Unix domain socket
+            }
+            // "host:port" or "[v6]:port" in a multi-host list: the name alone.
+            host = host.StartsWith('[') ? host[1..Math.Max(1, host.IndexOf(']'))] : host.Split(':').Length == 2 ? host.Split(':')[0] : host;
+            return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+                || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
+        });
 
     /// <summary>Brings the schema to this build's version; an older database is upgraded in place, rows kept.</summary>
     public static async Task MigrateTongxinDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

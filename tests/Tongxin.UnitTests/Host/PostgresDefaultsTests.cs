@@ -35,6 +35,26 @@ public sealed class PostgresDefaultsTests
     [InlineData(8, 80)]
     public void ThePoolGrowsWithTheHostsCores(int cores, int connections) => Assert.Equal(connections, DatabaseSetup.DefaultMaxPoolSize(cores));
 
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("localhost", true)]
+    [InlineData("::1", true)]
+    [InlineData("/var/run/postgresql", true)]
+    [InlineData("127.0.0.1:5433,localhost", true)]
+    [InlineData("db.county.example", false)]
+    [InlineData("10.0.0.5", false)]
+    [InlineData("127.0.0.1,db.county.example", false)]
+    public void TlsIsLeftOutOnlyForAServerOnThisMachine(string host, bool onThisMachine)
+    {
+        var resolved = new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults($"Host={host};Database=tongxin"));
+
+        Assert.Equal(onThisMachine ? SslMode.Disable : new NpgsqlConnectionStringBuilder().SslMode, resolved.SslMode);
+    }
+
+    [Fact]
+    public void AnOperatorWhoAsksForTlsOnLoopbackGetsIt() =>
+        Assert.Equal(SslMode.Require, new NpgsqlConnectionStringBuilder(DatabaseSetup.WithPostgresDefaults("Host=127.0.0.1;SSL Mode=Require")).SslMode);
+
     [Fact]
     public void SqliteConnectionStringsAreLeftAlone()
     {
