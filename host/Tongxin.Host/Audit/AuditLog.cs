@@ -71,36 +71,18 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         await pending.Committed.Task;
     }
 
-    private void Drain(List<Pending> batch)
-    {
-        while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
-        {
-            batch.Add(next);
-        }
-    }
-
-    /// <summary>With <see cref="AuditOptions.WaitForFlush"/>, a batch smaller than this, of more than one row, waits <see cref="Linger"/> for more.</summary>
+    /// <summary>With <see cref="AuditOptions.WaitForFlush"/>, a batch smaller than this, of more than one row, waits a moment for more (<see cref="BatchGathering"/>).</summary>
     private const int LingerBelow = 64;
-
-    /// <summary>About a millisecond: small beside a read's latency target, large beside a commit.</summary>
-    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
 
     private void WriteBatches()
     {
         var batch = new List<Pending>(MaxBatch);
         try
         {
-            while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            // A flushed commit costs about half a millisecond whatever its size: under load, waiting a moment for more
+            // rows makes fewer, larger commits. Without the flush a commit is cheap, and rows go at once.
+            while (BatchGathering.Next(queue.Reader, batch, MaxBatch, waitForFlush ? LingerBelow : 0))
             {
-                batch.Clear();
-                Drain(batch);
-                if (waitForFlush && batch.Count > 1 && batch.Count < LingerBelow)
-                {
-                    // A flushed commit costs about half a millisecond whatever its size: under load, waiting a moment
-                    // for more rows makes fewer, larger commits. A lone row (a quiet moment) is committed at once.
-                    Thread.Sleep(Linger);
-                    Drain(batch);
-                }
                 try
                 {
                     using (var db = databases.CreateDbContext())

@@ -72,17 +72,10 @@ internal sealed class ChildFileReads : IDisposable
     private void ReadBatches()
     {
         var batch = new List<Waiting>(MaxBatch);
-        while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        // Several reads waiting at once means a busy moment: waiting a moment for more makes fewer, larger queries
+        // (each query's own cost is most of a read's CPU).
+        while (BatchGathering.Next(queue.Reader, batch, MaxBatch, LingerBelow))
         {
-            batch.Clear();
-            Drain(batch);
-            if (batch.Count > 1 && batch.Count < LingerBelow)
-            {
-                // Several reads at once means a busy moment: wait a moment for more, so the host makes fewer, larger
-                // queries (each query's own cost is most of a read's CPU). A lone read in a quiet moment goes at once.
-                Thread.Sleep(Linger);
-                Drain(batch);
-            }
             try
             {
                 var files = ReadMany(batch.Select(w => w.Id).Distinct().ToArray());
@@ -104,19 +97,8 @@ internal sealed class ChildFileReads : IDisposable
         }
     }
 
-    /// <summary>With fewer reads than this waiting (and more than one), the batch waits <see cref="Linger"/> for more.</summary>
+    /// <summary>With fewer reads than this waiting (and more than one), the batch waits a moment for more (<see cref="BatchGathering"/>).</summary>
     private const int LingerBelow = 32;
-
-    /// <summary>About a millisecond: small beside a read's latency target.</summary>
-    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
-
-    private void Drain(List<Waiting> batch)
-    {
-        while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
-        {
-            batch.Add(next);
-        }
-    }
 
     private Dictionary<string, StoredFile> ReadMany(string[] ids)
     {

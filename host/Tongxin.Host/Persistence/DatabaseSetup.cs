@@ -125,8 +125,15 @@ public static class DatabaseSetup
             {
                 return true; // a Unix domain socket
             }
-            // "host:port" or "[v6]:port" in a multi-host list: the name alone.
-            host = host.StartsWith('[') ? host[1..Math.Max(1, host.IndexOf(']'))] : host.Split(':').Length == 2 ? host.Split(':')[0] : host;
+            // "host:port" or "[v6]:port" in a multi-host list: the name alone ("::1" has more than one colon).
+            if (host.StartsWith('[') && host.IndexOf(']') is > 0 and var close)
+            {
+                host = host[1..close];
+            }
+            else if (host.IndexOf(':') is > 0 and var colon && colon == host.LastIndexOf(':'))
+            {
+                host = host[..colon];
+            }
             return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
                 || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
         });
