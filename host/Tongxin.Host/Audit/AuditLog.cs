@@ -13,47 +13,33 @@ namespace Tongxin.Host.Audit;
 /// <see cref="AuditOptions.WaitForFlush"/>; ADR 0010); if the commit fails, every request in that
 /// batch fails (never a 2xx). One transaction per batch instead of one per read is what lets reads scale:
 /// on SQLite all writers queue for one lock, and on both databases each commit waits for a disk flush.
-/// Disposing (at host shutdown, after the server has drained) writes what is queued, then stops.
+/// Disposing (at host shutdown, after the server has drained) writes what is queued, then stops (<see cref="BatchWorker{T}"/>).
 /// </summary>
-public sealed class AuditLog : IAsyncDisposable, IDisposable
+public sealed class AuditLog : BatchWorker<AuditLog.Pending>
 {
     /// <summary>Rows per transaction at most: a batch stays a short transaction even under a burst.</summary>
     public const int MaxBatch = 512;
 
-    // Bounded: a database that stalls makes requests wait (back-pressure) instead of growing memory without end.
-    private readonly Channel<Pending> queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * MaxBatch)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    /// <summary>With <see cref="AuditOptions.WaitForFlush"/>, a batch smaller than this, of more than one row, waits a moment for more (<see cref="BatchGathering"/>).</summary>
+    private const int LingerBelow = 64;
 
     private readonly IDbContextFactory<TongxinDbContext> databases;
     private readonly ILogger<AuditLog> logger;
-    private readonly TaskCompletionSource writer = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private readonly bool waitForFlush;
 
     public AuditLog(IDbContextFactory<TongxinDbContext> databases, ILogger<AuditLog> logger, Microsoft.Extensions.Options.IOptions<AuditOptions>? options = null)
+        // A flushed commit costs about half a millisecond whatever its size: under load, waiting a moment for more
+        // rows makes fewer, larger commits. Without the flush a commit is cheap, and rows go at once.
+        : base("audit log writer", MaxBatch, options?.Value.WaitForFlush == true ? LingerBelow : 0)
     {
         this.databases = databases;
         this.logger = logger;
         waitForFlush = options?.Value.WaitForFlush ?? false;
-        // Its own thread, not the thread pool's: under load the pool's queue holds thousands of request work items,
-        // and a writer woken through it waited behind all of them (measured: milliseconds per batch) while every
-        // request in its batch waited on it. The database calls are synchronous here, as SQLite's are underneath
-        // anyway. Not in the async flow of whichever request made this singleton: that flow's pending audit row
-        // (AuditScope) would otherwise ride along with every batch.
-        using (ExecutionContext.SuppressFlow())
-        {
-            var thread = new Thread(WriteBatches) { IsBackground = true, Name = "audit log writer" };
-            thread.Start();
-        }
+        Start();
     }
 
     /// <summary>How many batches have committed (for tests and the load figures).</summary>
-    public long BatchesCommitted => Interlocked.Read(ref batchesCommitted);
-
-    private long batchesCommitted;
+    public long BatchesCommitted => Batches;
 
     /// <summary>Queues <paramref name="entry"/>; the task completes when the row is committed, or fails if it is not.</summary>
     public async Task AppendAsync(AuditEntry entry)
@@ -62,7 +48,7 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         var pending = new Pending(entry with { }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
-            await queue.Writer.WriteAsync(pending);
+            await EnqueueAsync(pending);
         }
         catch (ChannelClosedException e)
         {
@@ -71,46 +57,27 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         await pending.Committed.Task;
     }
 
-    /// <summary>With <see cref="AuditOptions.WaitForFlush"/>, a batch smaller than this, of more than one row, waits a moment for more (<see cref="BatchGathering"/>).</summary>
-    private const int LingerBelow = 64;
-
-    private void WriteBatches()
+    protected override void Process(List<Pending> batch)
     {
-        var batch = new List<Pending>(MaxBatch);
-        try
+        using (var db = databases.CreateDbContext())
         {
-            // A flushed commit costs about half a millisecond whatever its size: under load, waiting a moment for more
-            // rows makes fewer, larger commits. Without the flush a commit is cheap, and rows go at once.
-            while (BatchGathering.Next(queue.Reader, batch, MaxBatch, waitForFlush ? LingerBelow : 0))
-            {
-                try
-                {
-                    using (var db = databases.CreateDbContext())
-                    {
-                        // Explicit, so that "committed" means this commit, whatever the batch's size.
-                        Commit(db, batch);
-                    }
-                    Interlocked.Increment(ref batchesCommitted);
-                    foreach (var pending in batch)
-                    {
-                        pending.Committed.TrySetResult();
-                    }
-                }
-                catch (Exception e)
-                {
-                    // Not one of these rows may be taken as written: every request waiting on this batch fails.
-                    logger.LogError(e, "An audit batch of {Count} rows was not written; those requests fail.", batch.Count);
-                    foreach (var pending in batch)
-                    {
-                        // One exception object per request: each is thrown on its own request's thread.
-                        pending.Committed.TrySetException(new AuditNotWrittenException("The audit row was not written; the request was not done.", e));
-                    }
-                }
-            }
+            // Explicit, so that "committed" means this commit, whatever the batch's size.
+            Commit(db, batch);
         }
-        finally
+        foreach (var pending in batch)
         {
-            writer.TrySetResult();
+            pending.Committed.TrySetResult();
+        }
+    }
+
+    protected override void Failed(List<Pending> batch, Exception exception)
+    {
+        // Not one of these rows may be taken as written: every request waiting on this batch fails.
+        logger.LogError(exception, "An audit batch of {Count} rows was not written; those requests fail.", batch.Count);
+        foreach (var pending in batch)
+        {
+            // One exception object per request: each is thrown on its own request's thread.
+            pending.Committed.TrySetException(new AuditNotWrittenException("The audit row was not written; the request was not done.", exception));
         }
     }
 
@@ -261,16 +228,8 @@ public sealed class AuditLog : IAsyncDisposable, IDisposable
         parameters[at + 7].Value = e.Outcome;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        queue.Writer.TryComplete();
-        await writer.Task;
-    }
-
-    // A container disposed synchronously must still write what is queued (and must not refuse an async-only singleton).
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    private sealed record Pending(AuditEntry Entry, TaskCompletionSource Committed);
+    /// <summary>A row waiting for its batch, and the request waiting for it.</summary>
+    public sealed record Pending(AuditEntry Entry, TaskCompletionSource Committed);
 }
 
 /// <summary>An audit row could not be committed, so the request it audits is not acknowledged (503 or 500).</summary>

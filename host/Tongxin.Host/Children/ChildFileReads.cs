@@ -15,40 +15,28 @@ internal sealed record StoredFile(ChildFile File, DateTime? LastCallAt, DateTime
 /// re-registers the functions, and that per-query cost was most of a read's own CPU (ADR 0010).
 /// While one batch's query runs, the next one gathers; a lone read in a quiet moment goes at once.
 /// </summary>
-internal sealed class ChildFileReads : IDisposable
+internal sealed class ChildFileReads : BatchWorker<ChildFileReads.Waiting>
 {
     /// <summary>Ids per query at most: well inside both databases' parameter limits.</summary>
     public const int MaxBatch = 256;
 
-    // Bounded: a stalled database makes readers wait (back-pressure) rather than grow memory without end.
-    private readonly Channel<Waiting> queue = Channel.CreateBounded<Waiting>(new BoundedChannelOptions(16 * MaxBatch)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    /// <summary>
+    /// With fewer reads than this waiting (and more than one), the batch waits a moment for more
+    /// (<see cref="BatchGathering"/>): several at once means a busy moment, and each query's own cost is most of a
+    /// read's CPU.
+    /// </summary>
+    private const int LingerBelow = 32;
 
     private readonly IDbContextFactory<TongxinDbContext> databases;
     private readonly ILogger<ChildFileReads> logger;
-    private readonly Thread reader;
 
     public ChildFileReads(IDbContextFactory<TongxinDbContext> databases, ILogger<ChildFileReads> logger)
+        : base("file reads", MaxBatch, LingerBelow)
     {
         this.databases = databases;
         this.logger = logger;
-        // Its own thread, as the audit log's writer (AuditLog): woken through the thread pool it would wait behind
-        // every queued request. Not in the async flow of whichever request made this singleton (its pending audit row
-        // must not ride along).
-        using (ExecutionContext.SuppressFlow())
-        {
-            reader = new Thread(ReadBatches) { IsBackground = true, Name = "file reads" };
-            reader.Start();
-        }
+        Start();
     }
-
-    /// <summary>How many batch queries have run (for tests and the load figures).</summary>
-    public long Batches => Interlocked.Read(ref batches);
-
-    private long batches;
 
     /// <summary>
     /// The file, or null if there is none with that id. If the batch's query fails (the database is unreachable,
@@ -59,7 +47,7 @@ internal sealed class ChildFileReads : IDisposable
         var waiting = new Waiting(id, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
-            await queue.Writer.WriteAsync(waiting, cancellationToken);
+            await EnqueueAsync(waiting, cancellationToken);
         }
         catch (ChannelClosedException)
         {
@@ -69,36 +57,24 @@ internal sealed class ChildFileReads : IDisposable
         return outcome.BatchFailed ? await ReadOneAsync(id, cancellationToken) : outcome.File;
     }
 
-    private void ReadBatches()
+    protected override void Process(List<Waiting> batch)
     {
-        var batch = new List<Waiting>(MaxBatch);
-        // Several reads waiting at once means a busy moment: waiting a moment for more makes fewer, larger queries
-        // (each query's own cost is most of a read's CPU).
-        while (BatchGathering.Next(queue.Reader, batch, MaxBatch, LingerBelow))
+        var files = ReadMany(batch.Select(w => w.Id).Distinct().ToArray());
+        foreach (var waiting in batch)
         {
-            try
-            {
-                var files = ReadMany(batch.Select(w => w.Id).Distinct().ToArray());
-                Interlocked.Increment(ref batches);
-                foreach (var waiting in batch)
-                {
-                    waiting.Done.TrySetResult(new Outcome(files.GetValueOrDefault(waiting.Id), BatchFailed: false));
-                }
-            }
-            catch (Exception e)
-            {
-                // Each request then reads on its own and answers with its own error (503 while the database is away).
-                logger.LogDebug(e, "A batch of {Count} file reads failed; each read retries alone.", batch.Count);
-                foreach (var waiting in batch)
-                {
-                    waiting.Done.TrySetResult(new Outcome(null, BatchFailed: true));
-                }
-            }
+            waiting.Done.TrySetResult(new Outcome(files.GetValueOrDefault(waiting.Id), BatchFailed: false));
         }
     }
 
-    /// <summary>With fewer reads than this waiting (and more than one), the batch waits a moment for more (<see cref="BatchGathering"/>).</summary>
-    private const int LingerBelow = 32;
+    protected override void Failed(List<Waiting> batch, Exception exception)
+    {
+        // Each request then reads on its own and answers with its own error (503 while the database is away).
+        logger.LogDebug(exception, "A batch of {Count} file reads failed; each read retries alone.", batch.Count);
+        foreach (var waiting in batch)
+        {
+            waiting.Done.TrySetResult(new Outcome(null, BatchFailed: true));
+        }
+    }
 
     private Dictionary<string, StoredFile> ReadMany(string[] ids)
     {
@@ -123,14 +99,7 @@ internal sealed class ChildFileReads : IDisposable
                 db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
                 db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At)));
 
-    /// <summary>Stops taking reads; those already queued are still answered.</summary>
-    public void Dispose()
-    {
-        queue.Writer.TryComplete();
-        reader.Join(TimeSpan.FromSeconds(10));
-    }
+    internal sealed record Waiting(string Id, TaskCompletionSource<Outcome> Done);
 
-    private sealed record Waiting(string Id, TaskCompletionSource<Outcome> Done);
-
-    private readonly record struct Outcome(StoredFile? File, bool BatchFailed);
+    internal readonly record struct Outcome(StoredFile? File, bool BatchFailed);
 }

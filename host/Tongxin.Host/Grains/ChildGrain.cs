@@ -47,7 +47,7 @@ public interface IChildGrain : IGrainWithStringKey
 /// <summary>A need as the director asked for it, already validated by the line's module.</summary>
 public sealed record NeedRequest(string Line, string DetailsJson, Urgency Urgency);
 
-internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock, Security.FieldCipher cipher) : Grain, IChildGrain
+internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, GroupInserts inserts, TimeProvider clock, Security.FieldCipher cipher) : Grain, IChildGrain
 {
     private ChildFile _file = null!;
 
@@ -125,7 +125,6 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
             throw new RuleViolationException(HostTexts.Local("need.consent.missing"), "guardianConsent");
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await databases.CreateDbContextAsync();
         var need = new Need
         {
             Id = Ids.New(),
@@ -141,8 +140,9 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
             UpdatedAt = now,
             Version = 1,
         };
-        db.Needs.Add(need);
-        await db.SaveChangesAsync();
+        // Only adds a row, and reads nothing back: committed with other requests' needs in one transaction (the
+        // request's audit row with it), answered once that has committed.
+        await inserts.InsertAsync(need);
         return new NeedCreated(need.Id, need.Status, need.Line, need.CountyCode);
     }
 

@@ -53,6 +53,7 @@ public static class DatabaseSetup
             services.AddHostedService<SqliteCheckpoints>();
         }
         services.AddSingleton<Children.ChildFileReads>();
+        services.AddSingleton<GroupInserts>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<TongxinDbContext>>().CreateDbContext());
         return services;
     }
