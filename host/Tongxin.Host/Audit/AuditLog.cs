@@ -150,15 +150,13 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Rows per INSERT statement on PostgreSQL (8 parameters each): well inside its parameter limit.</summary>
-    private const int RowsPerStatement = 128;
-
     /// <summary>
-    /// Plain INSERTs on the context's connection and transaction, without EF's change tracking: on SQLite one
-    /// prepared single-row statement run once per row (SQLite parses it once; binding 8 named parameters is
-    /// cheap, where a 1,000-parameter statement costs a linear name search per parameter); on PostgreSQL
-    /// multi-row statements with positional parameters (one round trip per 128 rows). Table and column names
-    /// come from the EF model, so they cannot drift from the schema.
+    /// Plain INSERTs on the context's connection and transaction, without EF's change tracking. On SQLite one prepared
+    /// single-row statement run once per row (SQLite parses it once; binding 8 named parameters is cheap, where a
+    /// 1,000-parameter statement costs a linear name search per parameter). On PostgreSQL one statement for the whole
+    /// batch, each column sent as one array and unnested by the server: the same SQL whatever the batch's size, so
+    /// the server parses and plans it once per connection (automatic preparation, ADR 0011) where a multi-row VALUES
+    /// list was new SQL for every size. Table and column names come from the EF model, so they cannot drift from the schema.
     /// </summary>
     private static void Insert(TongxinDbContext db, List<Pending> batch)
     {
@@ -166,66 +164,60 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
         string Column(string property) => "\"" + entity.FindProperty(property)!.GetColumnName() + "\"";
         var head = $"INSERT INTO \"{entity.GetTableName()}\" ({Column(nameof(AuditEntry.Id))}, {Column(nameof(AuditEntry.At))}, " +
             $"{Column(nameof(AuditEntry.UserId))}, {Column(nameof(AuditEntry.Role))}, {Column(nameof(AuditEntry.Action))}, " +
-            $"{Column(nameof(AuditEntry.SubjectType))}, {Column(nameof(AuditEntry.SubjectId))}, {Column(nameof(AuditEntry.Outcome))}) VALUES ";
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            $"{Column(nameof(AuditEntry.SubjectType))}, {Column(nameof(AuditEntry.SubjectId))}, {Column(nameof(AuditEntry.Outcome))}) ";
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         if (db.Database.IsSqlite())
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = head + "(@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)";
+            command.CommandText = head + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)";
             var parameters = Enumerable.Range(0, 8).Select(k => Add(command, "@p" + k)).ToArray();
             foreach (var pending in batch)
             {
-                Bind(parameters, 0, pending.Entry);
+                var e = pending.Entry;
+                parameters[0].Value = e.Id;
+                parameters[1].Value = Utc(e.At);
+                parameters[2].Value = (object?)e.UserId ?? DBNull.Value;
+                parameters[3].Value = (object?)e.Role ?? DBNull.Value;
+                parameters[4].Value = e.Action;
+                parameters[5].Value = e.SubjectType;
+                parameters[6].Value = (object?)e.SubjectId ?? DBNull.Value;
+                parameters[7].Value = e.Outcome;
                 command.ExecuteNonQuery();
             }
             return;
         }
-        for (var start = 0; start < batch.Count; start += RowsPerStatement)
-        {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var end = Math.Min(batch.Count, start + RowsPerStatement);
-            var sql = new System.Text.StringBuilder(head);
-            var parameters = new System.Data.Common.DbParameter[(end - start) * 8];
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                // Positional ($1, $2...) and unnamed: Npgsql sends them as they are, with no rewriting of the SQL.
-                sql.Append(i % 8 == 0 ? (i == 0 ? "($" : "), ($") : ", $").Append(i + 1);
-                parameters[i] = Add(command, null);
-            }
-            sql.Append(')');
-            for (var i = start; i < end; i++)
-            {
-                Bind(parameters, (i - start) * 8, batch[i].Entry);
-            }
-            command.CommandText = sql.ToString();
-            command.ExecuteNonQuery();
-        }
+        // Positional ($1...) and unnamed: Npgsql sends them as they are, with no rewriting of the SQL.
+        command.CommandText = head + "SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8)";
+        AddArray<string>(command, batch, e => e.Id);
+        AddArray<DateTime>(command, batch, e => Utc(e.At), NpgsqlTypes.NpgsqlDbType.TimestampTz);
+        AddArray<string?>(command, batch, e => e.UserId);
+        AddArray<string?>(command, batch, e => e.Role);
+        AddArray<string>(command, batch, e => e.Action);
+        AddArray<string>(command, batch, e => e.SubjectType);
+        AddArray<string?>(command, batch, e => e.SubjectId);
+        AddArray<string>(command, batch, e => e.Outcome);
+        command.ExecuteNonQuery();
     }
 
-    private static System.Data.Common.DbParameter Add(System.Data.Common.DbCommand command, string? name)
+    private static DateTime Utc(DateTime at) => at.Kind == DateTimeKind.Utc ? at : at.ToUniversalTime();
+
+    /// <summary>One column of the batch as a PostgreSQL array parameter (text unless told; null elements allowed).</summary>
+    private static void AddArray<TValue>(System.Data.Common.DbCommand command, List<Pending> batch, Func<AuditEntry, TValue> value, NpgsqlTypes.NpgsqlDbType type = NpgsqlTypes.NpgsqlDbType.Text)
+    {
+        var values = new TValue[batch.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = value(batch[i].Entry);
+        }
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | type, Value = values });
+    }
+
+    private static System.Data.Common.DbParameter Add(System.Data.Common.DbCommand command, string name)
     {
         var parameter = command.CreateParameter();
-        if (name is not null)
-        {
-            parameter.ParameterName = name;
-        }
+        parameter.ParameterName = name;
         command.Parameters.Add(parameter);
         return parameter;
-    }
-
-    private static void Bind(System.Data.Common.DbParameter[] parameters, int at, AuditEntry e)
-    {
-        parameters[at].Value = e.Id;
-        parameters[at + 1].Value = e.At.Kind == DateTimeKind.Utc ? e.At : e.At.ToUniversalTime();
-        parameters[at + 2].Value = (object?)e.UserId ?? DBNull.Value;
-        parameters[at + 3].Value = (object?)e.Role ?? DBNull.Value;
-        parameters[at + 4].Value = e.Action;
-        parameters[at + 5].Value = e.SubjectType;
-        parameters[at + 6].Value = (object?)e.SubjectId ?? DBNull.Value;
-        parameters[at + 7].Value = e.Outcome;
     }
 
     /// <summary>A row waiting for its batch, and the request waiting for it.</summary>

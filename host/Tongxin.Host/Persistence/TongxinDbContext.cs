@@ -114,6 +114,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             contact.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
             contact.Property(c => c.RecordedByUserId).HasMaxLength(32);
             contact.HasIndex(c => new { c.ChildId, c.At });
+            // A file's last call and last home visit, each from the index's last entry (M0007).
+            contact.HasIndex(c => new { c.ChildId, c.Kind, c.At });
         });
 
         modelBuilder.Entity<AuditEntry>(audit =>
