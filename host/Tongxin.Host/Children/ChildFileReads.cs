@@ -88,7 +88,7 @@ internal sealed class ChildFileReads : BatchWorker<ChildFileReads.Waiting>
         return await Files(db, [id]).SingleOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>The files with these ids, each with its last call and last home visit (subqueries on the (ChildId, At) index).</summary>
+    /// <summary>The files with these ids, each with its last call and last home visit (each the last entry of the (ChildId, Kind, At) index).</summary>
     private static IQueryable<StoredFile> Files(TongxinDbContext db, string[] ids) =>
         db.Children.AsNoTracking()
             // One parameter holding every id (SQLite json_each, PostgreSQL = ANY): the SQL is the same for any batch

@@ -20,7 +20,7 @@ internal static class BatchGathering
     /// </summary>
     public static bool Next<T>(ChannelReader<T> reader, List<T> batch, int max, int lingerBelow)
     {
-        if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        if (!WaitForWork(reader))
         {
             return false;
         }
@@ -32,6 +32,29 @@ internal static class BatchGathering
             Drain(reader, batch, max);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Blocks until an item is waiting (true) or the channel is completed and empty (false), without spinning first:
+    /// a blocking wait on a task spins and yields the processor for a while before it sleeps, and with two batch
+    /// threads between requests that was half of their CPU (measured: sched_yield, 11 % of the file reads thread's
+    /// samples), taken from the requests. A batch thread is woken by the first item; a microsecond more to wake it is
+    /// nothing beside the batch's own query.
+    /// </summary>
+    private static bool WaitForWork<T>(ChannelReader<T> reader)
+    {
+        var waiting = reader.WaitToReadAsync();
+        if (waiting.IsCompleted)
+        {
+            return waiting.Result;
+        }
+        // Not disposed: Set may still be finishing on the completing thread after Wait returns, and an event whose
+        // WaitHandle is never asked for holds nothing but managed memory.
+        var woken = new ManualResetEventSlim(false, spinCount: 0);
+        var awaiter = waiting.ConfigureAwait(false).GetAwaiter();
+        awaiter.UnsafeOnCompleted(woken.Set);
+        woken.Wait();
+        return awaiter.GetResult();
     }
 
     private static void Drain<T>(ChannelReader<T> reader, List<T> batch, int max)
