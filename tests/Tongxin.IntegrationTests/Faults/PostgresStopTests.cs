@@ -75,9 +75,10 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
             }
             var clients = hosts.Select(h => new HttpClient { BaseAddress = h.Address, Timeout = TimeSpan.FromSeconds(20) }).ToArray();
 
-            // Three kinds of acknowledged write, through the three ways the host writes: a handler on its
-            // own unit of work (a new child's file), the child grain (a contact), the contract grain with an
-            // Idempotency-Key (a delivery). Each client keeps writing through the whole run.
+            // Four kinds of acknowledged write, through the four ways the host writes: a handler on its
+            // own unit of work (a new child's file), the child grain (a contact), the group commit of requests
+            // for help (a need), the contract grain with an Idempotency-Key (a delivery). Each client keeps
+            // writing through the whole run.
             var writingFrom = Now;
             using var stopWriting = new CancellationTokenSource();
             var writers = Task.WhenAll(
@@ -86,6 +87,9 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
                 WriteUntilStoppedAsync("contacts", 1, clients[1], tokens["director-a1"],
                     () => JsonContent.Create(new { kind = "call", at = DateTime.UtcNow.AddMinutes(-5), notes = "电话回访，孩子一切正常" }),
                     $"/api/children/{child}/contacts", stopWriting.Token),
+                WriteUntilStoppedAsync("needs", 0, clients[0], tokens["director-a1"],
+                    () => JsonContent.Create(new { line = "tutoring", urgency = "normal", details = new { subject = "maths", grade = 4, schedule = new[] { "weekday-afternoon" }, mode = "online" } }),
+                    $"/api/children/{child}/needs", stopWriting.Token),
                 ReportDeliveriesUntilStoppedAsync(clients, tokens["shegong"], contract, child, stopWriting.Token),
                 PollHealthUntilStoppedAsync(clients, stopWriting.Token));
 
@@ -156,6 +160,9 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
             var contacts = Acknowledged("contacts").Select(a => a.Id!).ToList();
             var storedContacts = await db.ChildContacts.Where(c => c.ChildId == child).Select(c => c.Id).ToListAsync();
             Assert.Empty(contacts.Except(storedContacts));
+            var needs = Acknowledged("needs").Select(a => a.Id!).ToList();
+            var storedNeeds = await db.Needs.Where(n => n.ChildId == child).Select(n => n.Id).ToListAsync();
+            Assert.Empty(needs.Except(storedNeeds));
             // Deliveries are retried with their key until acknowledged, so the rows are exactly the acknowledged
             // ones: a commit whose answer was lost in the stop was replayed (same id), never written twice.
             var deliveries = Acknowledged("deliveries").GroupBy(a => a.Key!).ToDictionary(g => g.Key, g => g.Select(a => a.Id!).Distinct().Single());
@@ -174,7 +181,7 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
 
             output.WriteLine($"own PostgreSQL ready after {serverReady:F1} s, both hosts healthy after {hostsReady:F1} s, county set up and writing from {writingFrom:F1} s, all checked at {Now:F1} s");
             Report(outages, attempts, hosts.Count,
-                unacknowledgedButStored: storedChildren.Count - children.Count + storedContacts.Count - contacts.Count);
+                unacknowledgedButStored: storedChildren.Count - children.Count + storedContacts.Count - contacts.Count + storedNeeds.Count - needs.Count);
         }
         finally
         {
@@ -229,7 +236,7 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
         output.WriteLine($"the failed batch ran again by itself and made its offer {Now - started:F2} s after PostgreSQL was back");
     }
 
-    private static readonly string[] Writers = ["children", "contacts", "deliveries"];
+    private static readonly string[] Writers = ["children", "contacts", "needs", "deliveries"];
 
     private IEnumerable<Attempt> Acknowledged(string writer) => _attempts.Where(a => a.Writer == writer && a.IsSuccess);
 
@@ -358,7 +365,7 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
                 $"{attempts.Count(a => a.Writer == writer && a.Status == HttpStatusCode.ServiceUnavailable)} refused with 503");
         }
         output.WriteLine($"replayed deliveries (committed, answer lost in the stop, sent again): {attempts.Count(a => a.Writer == "deliveries" && a.Body.Contains("\"replayed\":true"))}");
-        output.WriteLine($"children and contacts stored whose answer was a 503 (allowed: never acknowledged): {unacknowledgedButStored}");
+        output.WriteLine($"children, contacts and needs stored whose answer was a 503 (allowed: never acknowledged): {unacknowledgedButStored}");
     }
 
     private static double Median(IEnumerable<double> values)
