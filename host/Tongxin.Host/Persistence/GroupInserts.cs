@@ -99,19 +99,21 @@ internal sealed class GroupInserts : BatchWorker<GroupInserts.Insert>
     private bool TrySave(List<Insert> inserts, out Exception? error)
     {
         using var db = databases.CreateDbContext();
-        foreach (var insert in inserts)
-        {
-            db.AddRange(insert.Rows);
-            // This thread runs in no request's flow, so the save interceptor adds no row of its own: each request's
-            // pending audit row is carried here, unless a change earlier in that request already wrote it.
-            insert.Audit?.Carry(db);
-        }
         try
         {
+            foreach (var insert in inserts)
+            {
+                db.AddRange(insert.Rows);
+                // This thread runs in no request's flow, so the save interceptor adds no row of its own: each request's
+                // pending audit row is carried here, unless a change earlier in that request already wrote it.
+                insert.Audit?.Carry(db);
+            }
             db.SaveChanges();
         }
         catch (Exception e)
         {
+            // Every audit row carried here is released, whatever failed: a row left "being carried" would keep its
+            // request waiting for ever (PendingAudit.CloseUnwritten).
             foreach (var insert in inserts)
             {
                 insert.Audit?.NotSaved(db);
