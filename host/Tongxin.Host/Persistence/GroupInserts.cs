@@ -13,8 +13,9 @@ namespace Tongxin.Host.Persistence;
 /// docs/scale.md). Durability is unchanged: the batch commits with the flush every change waits for.
 /// <para>
 /// If the batch fails, each request's rows are saved again in a transaction of their own, so one bad row (a
-/// duplicate, say) fails only its own request, with its own error; while the database is away every one of them
-/// fails as it would alone (503). Nothing is answered as saved that was not committed.
+/// duplicate, say) fails only its own request, with its own error. If the database cannot be reached, the whole batch
+/// fails at once instead (503 for each request): saving each alone would only wait out one connection attempt after
+/// another. Nothing is answered as saved that was not committed.
 /// </para>
 /// </summary>
 internal sealed class GroupInserts : BatchWorker<GroupInserts.Insert>
@@ -67,6 +68,13 @@ internal sealed class GroupInserts : BatchWorker<GroupInserts.Insert>
             {
                 return;
             }
+            if (Errors.ProblemExceptionHandler.DatabaseUnavailable(batchError!))
+            {
+                // Unreachable, not a bad row: saving each alone would only fail again, each after its own connection
+                // timeout (minutes for a large batch while a network hangs), with every later request queued behind.
+                FailEach(batch, batchError!);
+                return;
+            }
             logger.LogDebug(batchError, "A group insert of {Count} requests failed; each is saved alone.", batch.Count);
         }
         foreach (var insert in batch)
@@ -81,9 +89,16 @@ internal sealed class GroupInserts : BatchWorker<GroupInserts.Insert>
     protected override void Failed(List<Insert> batch, Exception exception)
     {
         logger.LogError(exception, "A group insert of {Count} requests failed; those requests fail.", batch.Count);
+        FailEach(batch, exception);
+    }
+
+    private static void FailEach(List<Insert> batch, Exception exception)
+    {
         foreach (var insert in batch)
         {
-            insert.Saved.TrySetException(exception);
+            // One exception object per request: each is thrown on its own request's thread. The cause stays inside,
+            // so an unreachable database still answers 503.
+            insert.Saved.TrySetException(new InsertNotSavedException(exception));
         }
     }
 
@@ -133,3 +148,6 @@ internal sealed class GroupInserts : BatchWorker<GroupInserts.Insert>
     /// <summary>One request's new rows, its audit row if still pending, and the request waiting for them.</summary>
     internal sealed record Insert(object[] Rows, PendingAudit? Audit, TaskCompletionSource Saved);
 }
+
+/// <summary>A group insert's transaction did not commit, so the request that handed its rows over is not done.</summary>
+public sealed class InsertNotSavedException(Exception inner) : Exception("The rows were not saved; the request was not done.", inner);

@@ -142,3 +142,57 @@ public abstract class RequestHelpGroupCommitTests(TongxinApp app)
         Outcome = AuditOutcomes.Done,
     };
 }
+
+/// <summary>
+/// While the database cannot be reached, a group of requests for help fails at once, each request with an error that
+/// answers 503, without saving each request again on its own (each would wait out its own connection attempt).
+/// </summary>
+public sealed class GroupInsertsWhenTheDatabaseIsAwayTests
+{
+    [Fact]
+    public async Task AGroupThatCannotReachTheDatabaseFailsEveryRequestWith503WithoutARetryPerRequest()
+    {
+        var attempts = new CountSaves();
+        // Nothing listens on port 1 of loopback: every connection attempt is refused at once.
+        var options = new DbContextOptionsBuilder<TongxinDbContext>()
+            .UseNpgsql("Host=127.0.0.1;Port=1;Username=nobody;Password=none;Database=none;Timeout=2")
+            .AddInterceptors(attempts)
+            .Options;
+        await using var inserts = new GroupInserts(new Factory(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<GroupInserts>.Instance);
+
+        var requests = Enumerable.Range(0, 40).Select(_ => Task.Run(() => inserts.InsertAsync(new Need
+        {
+            Id = Ids.New(), ChildId = "c", Line = "tutoring", DetailsJson = "{}", Urgency = Urgency.Normal, Status = NeedStatus.Open,
+            RegionPath = "r", CountyCode = "c", CreatedByUserId = "u", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, Version = 1,
+        }))).ToList();
+
+        foreach (var request in requests)
+        {
+            // A group's failure (InsertNotSavedException) or, for a request that was alone, the connection's own error.
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => request);
+            Assert.Equal(503, Tongxin.Host.Errors.ProblemExceptionHandler.ToProblem(failure).Status);
+        }
+        // One attempt per group, none per request: fewer attempts than requests means the groups were not retried alone.
+        Assert.InRange(attempts.Count, 1, requests.Count - 1);
+        Assert.Equal(inserts.Batches, attempts.Count);
+    }
+
+    private sealed class Factory(DbContextOptions<TongxinDbContext> options) : IDbContextFactory<TongxinDbContext>
+    {
+        public TongxinDbContext CreateDbContext() => new(options);
+    }
+
+    private sealed class CountSaves : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> SavingChanges(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result)
+        {
+            Interlocked.Increment(ref count);
+            return result;
+        }
+    }
+}
