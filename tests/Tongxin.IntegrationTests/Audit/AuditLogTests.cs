@@ -232,12 +232,7 @@ public abstract class AuditLogTests(TongxinApp app)
             : options.UseNpgsql(connectionString);
         options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         options.AddInterceptors(interceptors);
-        return new Factory(options.Options);
-    }
-
-    private sealed class Factory(DbContextOptions<TongxinDbContext> options) : IDbContextFactory<TongxinDbContext>
-    {
-        public TongxinDbContext CreateDbContext() => new(options);
+        return new OwnContexts(options.Options);
     }
 
     /// <summary>Reads, on the committing transaction's own connection, whether this commit will wait for the disk.</summary>

@@ -158,7 +158,7 @@ public sealed class GroupInsertsWhenTheDatabaseIsAwayTests
             .UseNpgsql("Host=127.0.0.1;Port=1;Username=nobody;Password=none;Database=none;Timeout=2")
             .AddInterceptors(attempts)
             .Options;
-        await using var inserts = new GroupInserts(new Factory(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<GroupInserts>.Instance);
+        await using var inserts = new GroupInserts(new OwnContexts(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<GroupInserts>.Instance);
 
         var requests = Enumerable.Range(0, 40).Select(_ => Task.Run(() => inserts.InsertAsync(new Need
         {
@@ -175,11 +175,6 @@ public sealed class GroupInsertsWhenTheDatabaseIsAwayTests
         // One attempt per group, none per request: fewer attempts than requests means the groups were not retried alone.
         Assert.InRange(attempts.Count, 1, requests.Count - 1);
         Assert.Equal(inserts.Batches, attempts.Count);
-    }
-
-    private sealed class Factory(DbContextOptions<TongxinDbContext> options) : IDbContextFactory<TongxinDbContext>
-    {
-        public TongxinDbContext CreateDbContext() => new(options);
     }
 
     private sealed class CountSaves : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
