@@ -104,11 +104,16 @@ public sealed class LifecycleTests
         const int CallsPerCaller = 200;
         using var stop = new CancellationTokenSource();
         var sweeps = 0;
+        var sweptOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sweeper = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 sweeps += await host.Runtime.DeactivateIdleAsync();
+                if (sweeps > 0)
+                {
+                    sweptOnce.TrySetResult();
+                }
             }
         });
 
@@ -116,6 +121,13 @@ public sealed class LifecycleTests
         {
             for (var i = 0; i < CallsPerCaller; i++)
             {
+                if (i == CallsPerCaller / 2)
+                {
+                    // Halfway, every caller waits until the sweeper has ended an activation, so that the
+                    // second half surely races with activations coming back (on a busy machine the
+                    // callers alone may keep both grains busy the whole time: a CI run saw no sweep).
+                    await sweptOnce.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                }
                 await host.Grains.GetGrain<ICounterGrain>($"child-{i % 2}").Add(1);
             }
         })));
