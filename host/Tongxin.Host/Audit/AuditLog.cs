@@ -59,10 +59,14 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
 
     protected override void Process(List<Pending> batch)
     {
+        var entries = new AuditEntry[batch.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = batch[i].Entry;
+        }
         using (var db = databases.CreateDbContext())
         {
-            // Explicit, so that "committed" means this commit, whatever the batch's size.
-            Commit(db, batch);
+            Commit(db, entries);
         }
         foreach (var pending in batch)
         {
@@ -89,7 +93,11 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
     /// any request is answered; only a power cut or operating-system crash within about a second of the commit can
     /// lose them, and never a change's row, which commits with the change, fully flushed (ADR 0010).
     /// </summary>
-    private void Commit(TongxinDbContext db, List<Pending> batch)
+    /// <remarks>
+    /// Explicit, so that "committed" means this commit, whatever the batch's size. Also used by
+    /// <see cref="Children.ChildFileReads"/>, which writes its reads' rows on the connection that read the files.
+    /// </remarks>
+    internal void Commit(TongxinDbContext db, IReadOnlyList<AuditEntry> batch)
     {
         var sqlite = db.Database.IsSqlite();
         var relaxed = false;
@@ -105,11 +113,7 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
                 Execute(db, "PRAGMA synchronous=NORMAL;");
             }
             using var transaction = db.Database.BeginTransaction();
-            if (!waitForFlush && !sqlite)
-            {
-                Execute(db, "SET LOCAL synchronous_commit = off;");
-            }
-            Insert(db, batch);
+            Insert(db, batch, relaxFlushOnPostgres: !waitForFlush && !sqlite);
             transaction.Commit();
         }
         finally
@@ -158,22 +162,23 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
     /// the server parses and plans it once per connection (automatic preparation, ADR 0011) where a multi-row VALUES
     /// list was new SQL for every size. Table and column names come from the EF model, so they cannot drift from the schema.
     /// </summary>
-    private static void Insert(TongxinDbContext db, List<Pending> batch)
+    private static void Insert(TongxinDbContext db, IReadOnlyList<AuditEntry> batch, bool relaxFlushOnPostgres)
     {
         var entity = db.Model.FindEntityType(typeof(AuditEntry))!;
         string Column(string property) => "\"" + entity.FindProperty(property)!.GetColumnName() + "\"";
         var head = $"INSERT INTO \"{entity.GetTableName()}\" ({Column(nameof(AuditEntry.Id))}, {Column(nameof(AuditEntry.At))}, " +
             $"{Column(nameof(AuditEntry.UserId))}, {Column(nameof(AuditEntry.Role))}, {Column(nameof(AuditEntry.Action))}, " +
             $"{Column(nameof(AuditEntry.SubjectType))}, {Column(nameof(AuditEntry.SubjectId))}, {Column(nameof(AuditEntry.Outcome))}) ";
-        using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         if (db.Database.IsSqlite())
         {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = head + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)";
             var parameters = Enumerable.Range(0, 8).Select(k => Add(command, "@p" + k)).ToArray();
-            foreach (var pending in batch)
+            foreach (var e in batch)
             {
-                var e = pending.Entry;
                 parameters[0].Value = e.Id;
                 parameters[1].Value = Utc(e.At);
                 parameters[2].Value = (object?)e.UserId ?? DBNull.Value;
@@ -186,28 +191,39 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
             }
             return;
         }
+        // The setting and the insert go in one round trip (a command batch); the transaction's BEGIN goes with them too.
+        using var statements = connection.CreateBatch();
+        statements.Transaction = transaction;
+        if (relaxFlushOnPostgres)
+        {
+            var relax = statements.CreateBatchCommand();
+            relax.CommandText = "SET LOCAL synchronous_commit = off";
+            statements.BatchCommands.Add(relax);
+        }
+        var insert = statements.CreateBatchCommand();
         // Positional ($1...) and unnamed: Npgsql sends them as they are, with no rewriting of the SQL.
-        command.CommandText = head + "SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8)";
-        AddArray<string>(command, batch, e => e.Id);
-        AddArray<DateTime>(command, batch, e => Utc(e.At), NpgsqlTypes.NpgsqlDbType.TimestampTz);
-        AddArray<string?>(command, batch, e => e.UserId);
-        AddArray<string?>(command, batch, e => e.Role);
-        AddArray<string>(command, batch, e => e.Action);
-        AddArray<string>(command, batch, e => e.SubjectType);
-        AddArray<string?>(command, batch, e => e.SubjectId);
-        AddArray<string>(command, batch, e => e.Outcome);
-        command.ExecuteNonQuery();
+        insert.CommandText = head + "SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8)";
+        AddArray<string>(insert, batch, e => e.Id);
+        AddArray<DateTime>(insert, batch, e => Utc(e.At), NpgsqlTypes.NpgsqlDbType.TimestampTz);
+        AddArray<string?>(insert, batch, e => e.UserId);
+        AddArray<string?>(insert, batch, e => e.Role);
+        AddArray<string>(insert, batch, e => e.Action);
+        AddArray<string>(insert, batch, e => e.SubjectType);
+        AddArray<string?>(insert, batch, e => e.SubjectId);
+        AddArray<string>(insert, batch, e => e.Outcome);
+        statements.BatchCommands.Add(insert);
+        statements.ExecuteNonQuery();
     }
 
     private static DateTime Utc(DateTime at) => at.Kind == DateTimeKind.Utc ? at : at.ToUniversalTime();
 
     /// <summary>One column of the batch as a PostgreSQL array parameter (text unless told; null elements allowed).</summary>
-    private static void AddArray<TValue>(System.Data.Common.DbCommand command, List<Pending> batch, Func<AuditEntry, TValue> value, NpgsqlTypes.NpgsqlDbType type = NpgsqlTypes.NpgsqlDbType.Text)
+    private static void AddArray<TValue>(System.Data.Common.DbBatchCommand command, IReadOnlyList<AuditEntry> batch, Func<AuditEntry, TValue> value, NpgsqlTypes.NpgsqlDbType type = NpgsqlTypes.NpgsqlDbType.Text)
     {
         var values = new TValue[batch.Count];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = value(batch[i].Entry);
+            values[i] = value(batch[i]);
         }
         command.Parameters.Add(new Npgsql.NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | type, Value = values });
     }

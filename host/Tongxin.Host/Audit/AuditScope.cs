@@ -14,7 +14,7 @@ internal sealed class PendingAudit(AuditEntry entry)
     private const int Open = 0, Carrying = 1, Written = 2, Closed = 3;
 
     private int state;
-    private DbContext? carrier;
+    private object? carrier;
 
     public AuditEntry Entry { get; } = entry;
 
@@ -56,30 +56,45 @@ internal sealed class PendingAudit(AuditEntry entry)
 
     internal void Carry(DbContext context)
     {
-        if (Interlocked.CompareExchange(ref state, Carrying, Open) != Open)
+        if (TryClaim(context))
         {
-            return;
+            context.Add(Entry);
         }
-        carrier = context;
-        context.Add(Entry);
     }
 
-    internal void Saved(DbContext context)
+    /// <summary>
+    /// Claims the row for a write that <paramref name="carrier"/> makes itself (not through a context's change tracking):
+    /// true if the row was still pending; settle it with <see cref="Saved"/> or <see cref="NotSaved"/> and the same carrier.
+    /// </summary>
+    internal bool TryClaim(object carrier)
     {
-        if (ReferenceEquals(carrier, context))
+        if (Interlocked.CompareExchange(ref state, Carrying, Open) != Open)
         {
-            carrier = null;
+            return false;
+        }
+        this.carrier = carrier;
+        return true;
+    }
+
+    internal void Saved(object carrier)
+    {
+        if (ReferenceEquals(this.carrier, carrier))
+        {
+            this.carrier = null;
             Volatile.Write(ref state, Written);
         }
     }
 
-    internal void NotSaved(DbContext context)
+    internal void NotSaved(object carrier)
     {
-        if (ReferenceEquals(carrier, context))
+        if (ReferenceEquals(this.carrier, carrier))
         {
-            // The transaction rolled back: the row was not written and must not stay staged in that context.
-            context.Entry(Entry).State = EntityState.Detached;
-            carrier = null;
+            if (carrier is DbContext context)
+            {
+                // The transaction rolled back: the row was not written and must not stay staged in that context.
+                context.Entry(Entry).State = EntityState.Detached;
+            }
+            this.carrier = null;
             Volatile.Write(ref state, Open);
         }
     }

@@ -18,13 +18,10 @@ internal sealed class GetChildHandler(ChildFileReads files, ICallerAccessor call
 {
     public async Task<ChildFileView> Handle(GetChild request, CancellationToken cancellationToken)
     {
-        // Fresh from the database on every request, in a batch with the other reads arriving now (ChildFileReads).
-        var stored = await files.ReadAsync(request.Id, cancellationToken);
-        // Outside the caller's region the file does not exist for them (as ChildScope.LoadForCallerAsync).
-        if (stored is null || !callers.Current!.CanSee(stored.File.RegionPath))
-        {
-            throw Errors.NotFoundException.Child();
-        }
+        // Fresh from the database on every request, in a batch with the other reads arriving now, which also writes
+        // this read's audit row; a file outside the caller's region is not found (ChildFileReads).
+        var stored = await files.ReadAsync(request.Id, callers.Current!, cancellationToken)
+            ?? throw Errors.NotFoundException.Child();
         var file = stored.File;
         return new ChildFileView(
             file.Id,

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tongxin.Host.Audit;
+using Tongxin.Host.Children;
 using Tongxin.Host.Persistence;
 using Tongxin.IntegrationTests.Infrastructure;
 using Xunit;
@@ -91,14 +92,51 @@ public abstract class AuditLogTests(TongxinApp app)
     }
 
     [Fact]
+    public async Task ConcurrentReadsAreEachAuditedExactlyOnceWithTheBatchThatReadTheirFiles()
+    {
+        var county = await TestCounty.CreateAsync(app);
+        var children = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            children.Add(await county.ChildAsync("director-a1", county.VillageA1));
+        }
+        var outside = await county.ChildAsync("director-b1", county.VillageB1);
+        var director = await county.As("director-a1");
+
+        // 48 reads at once (12 of each file) and 8 of a file in another village, which this director may not see.
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, 48).Select(i => director.GetAsync($"/api/children/{children[i % 4]}"))
+                .Concat(Enumerable.Range(0, 8).Select(_ => director.GetAsync($"/api/children/{outside}"))));
+
+        Assert.All(answers.Take(48), a => a.AssertStatus(HttpStatusCode.OK));
+        Assert.All(answers.Skip(48), a => a.AssertProblem(HttpStatusCode.NotFound));
+        // Every answered read has its one row, never two (written by its batch, not again by the pipeline).
+        foreach (var child in children)
+        {
+            var rows = await RowsAsync(child);
+            Assert.Equal(12, rows.Count(r => r.Action == "child.read" && r.Outcome == AuditOutcomes.Done));
+            Assert.Equal(12, rows.Count(r => r.Action == "child.read"));
+        }
+        // Outside the region the file does not exist for the caller: no "done" row, one "not-found" row per read.
+        var refused = await RowsAsync(outside);
+        Assert.Equal(8, refused.Count(r => r.Action == "child.read" && r.Outcome == AuditOutcomes.NotFound));
+        Assert.DoesNotContain(refused, r => r.Action == "child.read" && r.Outcome == AuditOutcomes.Done);
+    }
+
+    [Fact]
     public async Task WhenReadRowsCannotBeWrittenReadsFailAndChangesStillCarryTheirOwnRows()
     {
         var county = await TestCounty.CreateAsync(app);
         var child = await county.ChildAsync("director-a1", county.VillageA1);
 
-        // A second host on the same database whose audit log cannot commit.
+        // A second host on the same database whose audit rows cannot commit: neither those the file reads write with
+        // their batch nor those the audit log writes (a failed batch's reads retry alone, their rows then go there).
+        var failing = Contexts(new FailingCommit());
         await using var broken = TongxinApp.CreateFactory(app.Database, services: services =>
-            services.AddSingleton(_ => new AuditLog(Contexts(new FailingCommit()), NullLogger<AuditLog>.Instance)));
+        {
+            services.AddSingleton(_ => new AuditLog(failing, NullLogger<AuditLog>.Instance));
+            services.AddSingleton(provider => new ChildFileReads(failing, provider.GetRequiredService<AuditLog>(), NullLogger<ChildFileReads>.Instance));
+        });
         var director = new Api(broken.CreateClient());
         await director.LoginAsync(county.User("director-a1"), TestCounty.Password);
 
