@@ -6,7 +6,8 @@ using Tongxin.Host.Persistence;
 namespace Tongxin.Host.Audit;
 
 /// <summary>
-/// Appends the audit rows that no change carries (reads, refusals, failures) with group commit: one writer
+/// Appends the audit rows that no change carries (reads, refusals, failures; a file read's own row is written by its
+/// batch, <see cref="Children.ChildFileReads"/>, with this class's <see cref="Commit"/>) with group commit: one writer
 /// takes every row waiting at that moment, from however many requests, and saves them in one transaction.
 /// <see cref="AppendAsync"/> completes only once the transaction holding the row has committed, so a request
 /// that awaits it is acknowledged only after its row is committed (flushed to disk too with

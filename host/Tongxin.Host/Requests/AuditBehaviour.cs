@@ -15,7 +15,9 @@ namespace Tongxin.Host.Requests;
 /// anything, in the handler's context or in a grain's (<see cref="PendingAudit"/>);</item>
 /// <item>a request that changes nothing (a read, a refusal, a failure) appends the row through
 /// <see cref="AuditLog"/>, which commits the rows of many requests together and answers each only after
-/// its batch has committed.</item>
+/// its batch has committed;</item>
+/// <item>a file read (<c>GET /api/children/{id}</c>) that finds the file has its row written by the batch that read
+/// it (<see cref="Children.ChildFileReads"/>, ADR 0013), which claims it as a change would.</item>
 /// </list>
 /// </summary>
 internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock, AuditLog auditLog)
