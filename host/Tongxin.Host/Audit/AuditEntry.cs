@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Persistence;
 
@@ -6,18 +7,21 @@ namespace Tongxin.Host.Audit;
 
 /// <summary>
 /// One append-only audit row: who did what to which record, when, and how it ended. It names the
-/// record and the action, never the values (no names, notes or risk levels).
+/// record and the action, never the values (no names, notes or risk levels). It travels with a grain call that
+/// changes the record, so the change and its row commit together on whichever host runs the grain
+/// (<see cref="Grains.AuditRowFlow"/>).
 /// </summary>
+[GenerateSerializer]
 public sealed record AuditEntry
 {
-    public required string Id { get; init; }
-    public required DateTime At { get; init; }
-    public string? UserId { get; init; }
-    public string? Role { get; init; }
-    public required string Action { get; init; }
-    public required string SubjectType { get; init; }
-    public string? SubjectId { get; set; }
-    public required string Outcome { get; set; }
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required DateTime At { get; init; }
+    [Id(2)] public string? UserId { get; init; }
+    [Id(3)] public string? Role { get; init; }
+    [Id(4)] public required string Action { get; init; }
+    [Id(5)] public required string SubjectType { get; init; }
+    [Id(6)] public string? SubjectId { get; set; }
+    [Id(7)] public required string Outcome { get; set; }
 }
 
 public static class AuditOutcomes
@@ -35,7 +39,7 @@ public static class AuditOutcomes
         AccessDeniedException => Denied,
         NotFoundException => NotFound,
         RequestValidationException => Invalid,
-        ConflictException or DbUpdateConcurrencyException or Tongxin.Grains.GrainConflictException => Conflict,
+        ConflictException or DbUpdateConcurrencyException => Conflict,
         RuleViolationException => Refused,
         _ => Failed,
     };

@@ -1,3 +1,4 @@
+using Orleans;
 using FluentValidation;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
@@ -7,7 +8,8 @@ namespace Tongxin.Host.Children;
 
 /// <summary>Guardian consent as recorded on the file: who gave it, their relation to the child, when.</summary>
 /// <summary>Guardian consent: who gave it, their relation to the child, when, and what for (default: all purposes).</summary>
-public sealed record GuardianConsentInput(string? By, string? Relation, DateTime? RecordedAt, IReadOnlyList<string>? Purposes = null);
+[GenerateSerializer]
+public sealed record GuardianConsentInput([property: Id(0)] string? By, [property: Id(1)] string? Relation, [property: Id(2)] DateTime? RecordedAt, [property: Id(3)] IReadOnlyList<string>? Purposes = null);
 
 public sealed record GuardianConsentView(string By, string Relation, DateTime RecordedAt, IReadOnlyList<string> Purposes);
 

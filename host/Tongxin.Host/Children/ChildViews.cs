@@ -1,3 +1,4 @@
+using Orleans;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 
@@ -34,7 +35,8 @@ public sealed record ChildSummary(string Id, string GivenName, string FamilyName
 public sealed record ChildPage(IReadOnlyList<ChildSummary> Items, int Page, int PageSize, int Total);
 
 /// <summary>What a create or update answers: the id and the version to send with the next update.</summary>
-public sealed record ChildFileSaved(string Id, int Version) : IAuditSubject
+[GenerateSerializer]
+public sealed record ChildFileSaved([property: Id(0)] string Id, [property: Id(1)] int Version) : IAuditSubject
 {
     string IAuditSubject.AuditSubjectId => Id;
 }

@@ -1,6 +1,7 @@
+using Orleans;
 using FluentValidation;
 using MediatR;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Safeguarding;
@@ -25,7 +26,8 @@ public sealed record CloseChildFile(string? Reason) : IRequest<ChildFileClosed>,
     string? IAuditedRequest.AuditSubjectId => ChildId;
 }
 
-public sealed record ChildFileClosed(string ChildId, DateTime ClosedAt);
+[GenerateSerializer]
+public sealed record ChildFileClosed([property: Id(0)] string ChildId, [property: Id(1)] DateTime ClosedAt);
 
 internal sealed class CloseChildFileValidator : AbstractValidator<CloseChildFile>
 {

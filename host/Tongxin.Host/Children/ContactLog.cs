@@ -1,7 +1,7 @@
+using Orleans;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Tongxin.Grains;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
@@ -12,13 +12,15 @@ namespace Tongxin.Host.Children;
 
 /// <summary><c>POST /api/children/{id}/contacts</c>: the director logs a call or a home visit (the contact rhythm).</summary>
 [AllowedRoles(Role.ChildDirector)]
-public sealed record LogContact(ContactKind? Kind, DateTime? At, string? Notes) : IRequest<ContactLogged>, IAuditedRequest
+[GenerateSerializer]
+public sealed record LogContact([property: Id(0)] ContactKind? Kind, [property: Id(1)] DateTime? At, [property: Id(2)] string? Notes) : IRequest<ContactLogged>, IAuditedRequest
 {
     public const int NotesMaxLength = 2000;
     /// <summary>How far back a contact may be logged: a director catching up after a busy month, not a year later.</summary>
     public static readonly TimeSpan OldestBackfill = TimeSpan.FromDays(92);
 
     [System.Text.Json.Serialization.JsonIgnore]
+    [Id(3)]
     public string ChildId { get; init; } = "";
 
     string IAuditedRequest.AuditAction => "child.contact.create";
@@ -26,7 +28,8 @@ public sealed record LogContact(ContactKind? Kind, DateTime? At, string? Notes) 
     string? IAuditedRequest.AuditSubjectId => ChildId;
 }
 
-public sealed record ContactLogged(string Id, string ChildId);
+[GenerateSerializer]
+public sealed record ContactLogged([property: Id(0)] string Id, [property: Id(1)] string ChildId);
 
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
 public sealed record ListContacts(string ChildId) : IRequest<IReadOnlyList<ContactView>>, IAuditedRequest

@@ -1,6 +1,6 @@
+using Orleans;
 using FluentValidation;
 using MediatR;
-using Tongxin.Grains;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
@@ -16,22 +16,24 @@ namespace Tongxin.Host.Children;
 /// If someone saved in between, the answer is 409 and nothing is overwritten.
 /// </summary>
 [AllowedRoles(Role.ChildDirector)]
+[GenerateSerializer]
 public sealed record UpdateChild(
-    string? GivenName,
-    string? FamilyName,
-    Gender? Gender,
-    DateOnly? BirthDate,
-    string? VillageCode,
-    ChildCategory? Category,
-    string? GuardianSituation,
-    RiskLevel? RiskLevel,
-    GuardianConsentInput? GuardianConsent,
-    int? Version,
-    IReadOnlyList<string>? PriorityGroups = null,
-    string? RiskReason = null) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
+    [property: Id(0)] string? GivenName,
+    [property: Id(1)] string? FamilyName,
+    [property: Id(2)] Gender? Gender,
+    [property: Id(3)] DateOnly? BirthDate,
+    [property: Id(4)] string? VillageCode,
+    [property: Id(5)] ChildCategory? Category,
+    [property: Id(6)] string? GuardianSituation,
+    [property: Id(7)] RiskLevel? RiskLevel,
+    [property: Id(8)] GuardianConsentInput? GuardianConsent,
+    [property: Id(9)] int? Version,
+    [property: Id(10)] IReadOnlyList<string>? PriorityGroups = null,
+    [property: Id(11)] string? RiskReason = null) : IRequest<ChildFileSaved>, IChildFileFields, IAuditedRequest
 {
     /// <summary>From the route, not the body.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
+    [Id(12)]
     public string Id { get; init; } = "";
 
     string IAuditedRequest.AuditAction => "child.update";

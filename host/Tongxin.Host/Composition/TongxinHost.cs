@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Tongxin.Caching.Redis;
-using Tongxin.Grains;
 using Tongxin.Host.Caching;
 using Tongxin.Host.Demo;
 using Tongxin.Host.Grains;
@@ -41,7 +40,7 @@ public static class TongxinHost
         services.AddTongxinDatabase(configuration, builder.Environment);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);
         services.AddRequestPipeline();
-        services.AddTongxinGrains(configuration);
+        builder.AddTongxinSilo();
         services.AddMatching(configuration);
         services.AddTongxinIdentity();
         services.AddTongxinHttp(configuration);
@@ -132,20 +131,6 @@ public static class TongxinHost
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuditBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuthorizationBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
-        return services;
-    }
-
-    /// <summary>Each child and each provider is a grain: one activation per key, one turn at a time (Tongxin.Grains).</summary>
-    private static IServiceCollection AddTongxinGrains(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddGrains(options =>
-        {
-            configuration.GetSection("Grains").Bind(options);
-            options.IsStale = StaleWrites.IsStale;
-        });
-        services.AddGrain<IChildGrain, ChildGrain>();
-        services.AddGrain<IProviderGrain, ProviderGrain>();
-        services.AddGrain<IContractGrain, ContractGrain>();
         return services;
     }
 

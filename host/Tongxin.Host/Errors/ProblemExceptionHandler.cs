@@ -19,17 +19,18 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         var problem = ToProblem(exception);
         if (problem.Status == 503)
         {
-            // The database is down: every request says so until it is back; one line each, not a stack trace each.
-            logger.LogWarning("Database unreachable; {Method} {Path} answered 503 ({Error}).", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+            // The database is down, or a grain's host is being replaced: every request says so until it is back; one
+            // line each, not a stack trace each.
+            logger.LogWarning("Unavailable; {Method} {Path} answered 503 ({Error}).", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
         }
         else if (problem.Status >= 500)
         {
             logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }
         httpContext.Response.StatusCode = problem.Status!.Value;
-        if (exception is TooManyRequestsException tooMany)
+        if (RetryAfter(exception, problem) is { } retryAfter)
         {
-            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -55,11 +56,22 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         AccessDeniedException e => Problem(403, "problem.forbidden", e.Message),
         NotFoundException e => Problem(404, "problem.notFound", e.Message),
         ConflictException e => WithField(Problem(409, "problem.conflict", e.Message), e.Field, e.Message),
-        DbUpdateConcurrencyException or Tongxin.Grains.GrainConflictException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
+        DbUpdateConcurrencyException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
         RuleViolationException e => WithErrors(Problem(422, "problem.rule", e.Message), e.Errors),
+        ServiceUnavailableException e => Problem(503, "problem.unavailable", e.Message),
         OperationCanceledException => Problem(499, "problem.cancelled", HostTexts.Local("problem.cancelled")),
         _ when DatabaseUnavailable(exception) => Problem(503, "problem.unavailable", HostTexts.Local("health.database")),
+        _ when Grains.GrainFaults.IsUnreachable(exception) => Problem(503, "problem.unavailable", HostTexts.Local("cluster.moving")),
         _ => Problem(500, "problem.internal", HostTexts.Local("problem.internal.detail")),
+    };
+
+    /// <summary>When the client may try again: after a limit (429), or once the database or the cluster is back (503).</summary>
+    private static TimeSpan? RetryAfter(Exception exception, ProblemDetails problem) => exception switch
+    {
+        TooManyRequestsException e => e.RetryAfter,
+        ServiceUnavailableException e => e.RetryAfter,
+        _ when problem.Status == 503 => Grains.GrainFaults.RetryAfter,
+        _ => null,
     };
 
     private static ProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors)

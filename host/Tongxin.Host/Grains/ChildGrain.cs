@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Tongxin.Grains;
+using Orleans;
+using Orleans.Concurrency;
 using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Needs;
@@ -10,15 +11,18 @@ using Tongxin.Host.Text;
 namespace Tongxin.Host.Grains;
 
 /// <summary>What callers need to know of a child before asking the grain to change anything: where the file lives.</summary>
-public sealed record ChildSnapshot(string Id, string RegionPath, int Version, bool HasConsent);
+[GenerateSerializer, Immutable]
+public sealed record ChildSnapshot([property: Id(0)] string Id, [property: Id(1)] string RegionPath, [property: Id(2)] int Version, [property: Id(3)] bool HasConsent);
 
 /// <summary>
-/// The child (key: child id). Every change to one child's file and needs passes through it, one at a
-/// time; its state is the file as last read or written. Writes go through EF Core with the file's
-/// version, so a write that lost to another host fails, the runtime reloads and retries the turn.
+/// The child (key: child id). Every change to one child's file and needs passes through its one activation in the
+/// cluster, one at a time; its state is the file as last read or written. Writes go through EF Core with the
+/// file's version, so a write that lost to another writer fails, and the grain reloads and retries the call
+/// (<see cref="VersionedGrain"/>).
 /// </summary>
 public interface IChildGrain : IGrainWithStringKey
 {
+    [ReadOnly]
     Task<ChildSnapshot> GetSnapshotAsync();
 
     Task<ChildFileSaved> UpdateFileAsync(UpdateChild request, string villagePath, string userId);
@@ -45,33 +49,43 @@ public interface IChildGrain : IGrainWithStringKey
 }
 
 /// <summary>A need as the director asked for it, already validated by the line's module.</summary>
-public sealed record NeedRequest(string Line, string DetailsJson, Urgency Urgency);
+[GenerateSerializer, Immutable]
+public sealed record NeedRequest([property: Id(0)] string Line, [property: Id(1)] string DetailsJson, [property: Id(2)] Urgency Urgency);
 
-internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, GroupInserts inserts, TimeProvider clock, Security.FieldCipher cipher) : Grain, IChildGrain
+internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, GroupInserts inserts, TimeProvider clock, Security.FieldCipher cipher)
+    : VersionedGrain, IChildGrain
 {
-    private ChildFile _file = null!;
+    // Null when no file has this id (an unknown id was asked for): calls answer 404, and the activation goes away.
+    private ChildFile? _file;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private ChildFile File => _file ?? throw NotFoundException.Child();
+
+    protected override NotFoundException? Missing => _file is null ? NotFoundException.Child() : null;
+
+    protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        _file = await db.Children.AsNoTracking().SingleOrDefaultAsync(c => c.Id == GrainKey, cancellationToken)
-            ?? throw NotFoundException.Child();
+        _file = await db.Children.AsNoTracking().SingleOrDefaultAsync(c => c.Id == Key, cancellationToken);
+        if (_file is null)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     public Task<ChildSnapshot> GetSnapshotAsync() =>
-        Task.FromResult(new ChildSnapshot(_file.Id, _file.RegionPath, _file.Version, HasConsent(_file)));
+        Task.FromResult(new ChildSnapshot(File.Id, File.RegionPath, File.Version, HasConsent(File)));
 
     public async Task<ChildFileSaved> UpdateFileAsync(UpdateChild request, string villagePath, string userId)
     {
         // The client must have read the version we hold; if another host wrote since, the save below
         // fails, the state reloads, and this check then answers 409.
-        if (request.Version != _file.Version)
+        if (request.Version != File.Version)
         {
             throw new ConflictException(HostTexts.Local("conflict.staleVersion"), "version");
         }
         await using var db = await databases.CreateDbContextAsync();
-        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
-        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var file = await db.Children.SingleAsync(c => c.Id == Key);
+        db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         var riskBefore = file.RiskLevel;
         var pathBefore = file.RegionPath;
         request.ApplyTo(file, villagePath);
@@ -89,7 +103,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
             }
             db.RiskChanges.Add(NewRiskChange(riskBefore, file.RiskLevel, request.RiskReason.Trim(), userId, null));
         }
-        file.Version = _file.Version + 1;
+        file.Version = File.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         _file = file;
@@ -102,7 +116,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         var contact = new ContactRecord
         {
             Id = Ids.New(),
-            ChildId = GrainKey,
+            ChildId = Key,
             Kind = request.Kind!.Value,
             At = request.At!.Value.ToUniversalTime(),
             Notes = cipher.Seal(request.Notes!.Trim()),
@@ -111,16 +125,16 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         };
         db.ChildContacts.Add(contact);
         await db.SaveChangesAsync();
-        return new ContactLogged(contact.Id, GrainKey);
+        return new ContactLogged(contact.Id, Key);
     }
 
     public async Task<NeedCreated> RequestNeedAsync(NeedRequest request, string userId)
     {
-        if (_file.ClosedAt is not null)
+        if (File.ClosedAt is not null)
         {
             throw new RuleViolationException(HostTexts.Local("child.closed"), "childId");
         }
-        if (!HasConsent(_file))
+        if (!HasConsent(File))
         {
             throw new RuleViolationException(HostTexts.Local("need.consent.missing"), "guardianConsent");
         }
@@ -128,13 +142,13 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         var need = new Need
         {
             Id = Ids.New(),
-            ChildId = GrainKey,
+            ChildId = Key,
             Line = request.Line,
             DetailsJson = request.DetailsJson,
             Urgency = request.Urgency,
             Status = NeedStatus.Open,
-            RegionPath = _file.RegionPath,
-            CountyCode = RegionPaths.County(_file.RegionPath),
+            RegionPath = File.RegionPath,
+            CountyCode = RegionPaths.County(File.RegionPath),
             CreatedByUserId = userId,
             CreatedAt = now,
             UpdatedAt = now,
@@ -149,7 +163,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
     public async Task CancelNeedAsync(string needId, string reason, string userId)
     {
         await using var db = await databases.CreateDbContextAsync();
-        var need = await db.Needs.SingleOrDefaultAsync(n => n.Id == needId && n.ChildId == GrainKey)
+        var need = await db.Needs.SingleOrDefaultAsync(n => n.Id == needId && n.ChildId == Key)
             ?? throw new NotFoundException(HostTexts.Local("notFound.need"));
         if (need.Status is not (NeedStatus.Open or NeedStatus.Offered))
         {
@@ -171,23 +185,23 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
 
     public async Task<ChildFileSaved> MoveAsync(string villageCode, string villagePath, string reason, string userId)
     {
-        if (_file.RegionPath == villagePath)
+        if (File.RegionPath == villagePath)
         {
-            return new ChildFileSaved(_file.Id, _file.Version);
+            return new ChildFileSaved(File.Id, File.Version);
         }
         await using var db = await databases.CreateDbContextAsync();
-        var openNeeds = await db.Needs.CountAsync(n => n.ChildId == GrainKey && (n.Status == NeedStatus.Open || n.Status == NeedStatus.Offered));
+        var openNeeds = await db.Needs.CountAsync(n => n.ChildId == Key && (n.Status == NeedStatus.Open || n.Status == NeedStatus.Offered));
         if (openNeeds > 0)
         {
             throw new ConflictException(HostTexts.Local("child.move.openNeeds", openNeeds), "status");
         }
-        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
-        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var file = await db.Children.SingleAsync(c => c.Id == Key);
+        db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         var now = clock.GetUtcNow().UtcDateTime;
         db.ChildMoves.Add(new ChildMove { Id = Ids.New(), ChildId = file.Id, FromPath = file.RegionPath, ToPath = villagePath, At = now, ByUserId = userId, Reason = reason });
         file.VillageCode = villageCode;
         file.RegionPath = villagePath;
-        file.Version = _file.Version + 1;
+        file.Version = File.Version + 1;
         file.UpdatedAt = now;
         await db.SaveChangesAsync();
         _file = file;
@@ -196,23 +210,23 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
 
     public async Task<ChildFileClosed> CloseFileAsync(string reason, string userId)
     {
-        if (_file.ClosedAt is not null)
+        if (File.ClosedAt is not null)
         {
             throw new ConflictException(HostTexts.Local("child.closed"), "status");
         }
         await using var db = await databases.CreateDbContextAsync();
-        var openNeeds = await db.Needs.CountAsync(n => n.ChildId == GrainKey && (n.Status == NeedStatus.Open || n.Status == NeedStatus.Offered));
-        var activePairings = await db.Pairings.CountAsync(p => p.ChildId == GrainKey && p.Status != PairingStatus.Ended);
+        var openNeeds = await db.Needs.CountAsync(n => n.ChildId == Key && (n.Status == NeedStatus.Open || n.Status == NeedStatus.Offered));
+        var activePairings = await db.Pairings.CountAsync(p => p.ChildId == Key && p.Status != PairingStatus.Ended);
         if (openNeeds > 0 || activePairings > 0)
         {
             throw new ConflictException(HostTexts.Local("child.close.busy", openNeeds, activePairings), "status");
         }
-        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
-        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var file = await db.Children.SingleAsync(c => c.Id == Key);
+        db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         var now = clock.GetUtcNow().UtcDateTime;
         file.ClosedAt = now;
         file.ClosedReason = reason;
-        file.Version = _file.Version + 1;
+        file.Version = File.Version + 1;
         file.UpdatedAt = now;
         await db.SaveChangesAsync();
         _file = file;
@@ -221,16 +235,16 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
 
     public async Task<RiskLevel> ChangeRiskAsync(RiskLevel to, string reason, string userId, string? concernId)
     {
-        if (_file.RiskLevel == to)
+        if (File.RiskLevel == to)
         {
             return to;
         }
         await using var db = await databases.CreateDbContextAsync();
-        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
-        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var file = await db.Children.SingleAsync(c => c.Id == Key);
+        db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         db.RiskChanges.Add(NewRiskChange(file.RiskLevel, to, reason, userId, concernId));
         file.RiskLevel = to;
-        file.Version = _file.Version + 1;
+        file.Version = File.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         _file = file;
@@ -240,8 +254,8 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
     public async Task RecordConsentAsync(GuardianConsentInput consent, string userId)
     {
         await using var db = await databases.CreateDbContextAsync();
-        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
-        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var file = await db.Children.SingleAsync(c => c.Id == Key);
+        db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         file.ConsentBy = consent.By!.Trim();
         file.ConsentRelation = consent.Relation!.Trim();
         file.ConsentRecordedAt = consent.RecordedAt!.Value.ToUniversalTime();
@@ -249,11 +263,11 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.ConsentWithdrawnAt = null;
         file.ConsentWithdrawnReason = null;
         // Pairings suspended by a withdrawal go on once the guardian consents again.
-        foreach (var pairing in await db.Pairings.Where(p => p.ChildId == GrainKey && p.Status == PairingStatus.Suspended).ToListAsync())
+        foreach (var pairing in await db.Pairings.Where(p => p.ChildId == Key && p.Status == PairingStatus.Suspended).ToListAsync())
         {
             pairing.Status = PairingStatus.Active;
         }
-        file.Version = _file.Version + 1;
+        file.Version = File.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         _file = file;
@@ -264,20 +278,20 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var file = await db.Children.SingleAsync(c => c.Id == GrainKey);
-        db.Entry(file).Property(f => f.Version).OriginalValue = _file.Version;
+        var file = await db.Children.SingleAsync(c => c.Id == Key);
+        db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         file.ConsentBy = null;
         file.ConsentRelation = null;
         file.ConsentRecordedAt = null;
         file.ConsentPurposesJson = "[]";
         file.ConsentWithdrawnAt = now;
         file.ConsentWithdrawnReason = reason;
-        var suspended = await db.Pairings.Where(p => p.ChildId == GrainKey && p.Status == PairingStatus.Active).ToListAsync();
+        var suspended = await db.Pairings.Where(p => p.ChildId == Key && p.Status == PairingStatus.Active).ToListAsync();
         foreach (var pairing in suspended)
         {
             pairing.Status = PairingStatus.Suspended;
         }
-        var needs = await db.Needs.Where(n => n.ChildId == GrainKey && n.Status == NeedStatus.Offered).ToListAsync();
+        var needs = await db.Needs.Where(n => n.ChildId == Key && n.Status == NeedStatus.Offered).ToListAsync();
         var needIds = needs.Select(n => n.Id).ToList();
         foreach (var offer in await db.Offers.Where(o => needIds.Contains(o.NeedId) && o.Status == OfferStatus.Pending).ToListAsync())
         {
@@ -292,7 +306,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
             need.UpdatedAt = now;
             need.Version++;
         }
-        file.Version = _file.Version + 1;
+        file.Version = File.Version + 1;
         file.UpdatedAt = now;
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
@@ -303,7 +317,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
     private RiskChange NewRiskChange(RiskLevel from, RiskLevel to, string reason, string userId, string? concernId) => new()
     {
         Id = Ids.New(),
-        ChildId = GrainKey,
+        ChildId = Key,
         From = from,
         To = to,
         Reason = reason,

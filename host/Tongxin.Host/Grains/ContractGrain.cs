@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.PurchasedServices;
@@ -7,12 +7,13 @@ using Tongxin.Host.Text;
 
 namespace Tongxin.Host.Grains;
 
-public sealed record DeliveryRecorded(string Id, bool Replayed);
+[GenerateSerializer, Immutable]
+public sealed record DeliveryRecorded([property: Id(0)] string Id, [property: Id(1)] bool Replayed);
 
 /// <summary>
 /// A purchased-service contract (key: contract id): the one place its delivered units change. Reports
 /// run one at a time per contract; across hosts the contract's version makes all but one concurrent
-/// write fail, and the runtime retries the loser on fresh state. An Idempotency-Key is unique per
+/// write fail, and the grain retries the loser on fresh state (<see cref="VersionedGrain"/>). An Idempotency-Key is unique per
 /// contract in the database, so a replay that raced its original finds it on retry.
 /// </summary>
 public interface IContractGrain : IGrainWithStringKey
@@ -27,22 +28,28 @@ public interface IContractGrain : IGrainWithStringKey
     Task WithdrawAsync(string deliveryId, string reason, string userId);
 }
 
-internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock, Security.FieldCipher cipher) : Grain, IContractGrain
+internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock, Security.FieldCipher cipher) : VersionedGrain, IContractGrain
 {
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool _exists;
+
+    // State is read fresh inside each call; activation only checks the contract exists.
+    protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        if (!await db.Contracts.AnyAsync(c => c.Id == GrainKey, cancellationToken))
+        _exists = await db.Contracts.AnyAsync(c => c.Id == Key, cancellationToken);
+        if (!_exists)
         {
-            throw new NotFoundException(HostTexts.Local("notFound.contract"));
+            DeactivateOnIdle();
         }
     }
+
+    protected override NotFoundException? Missing => _exists ? null : new NotFoundException(HostTexts.Local("notFound.contract"));
 
     public async Task<DeliveryRecorded> ReportAsync(DeliveryInput input, string idempotencyKey, string userId)
     {
         await using var db = await databases.CreateDbContextAsync();
         var hash = input.Hash();
-        var earlier = await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.ContractId == GrainKey && d.IdempotencyKey == idempotencyKey);
+        var earlier = await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.ContractId == Key && d.IdempotencyKey == idempotencyKey);
         if (earlier is not null)
         {
             // The same key and body is the same report again: same answer, no second row.
@@ -50,7 +57,7 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
                 ? new DeliveryRecorded(earlier.Id, Replayed: true)
                 : throw new RuleViolationException(HostTexts.Local("delivery.idempotency.otherBody"), "Idempotency-Key");
         }
-        var contract = await db.Contracts.SingleAsync(c => c.Id == GrainKey);
+        var contract = await db.Contracts.SingleAsync(c => c.Id == Key);
         var child = await ChildFactsAsync(db, [input.ChildId]);
         var now = clock.GetUtcNow().UtcDateTime;
         var errors = DeliveryRules.Check(contract, input, child.GetValueOrDefault(input.ChildId), contract.Units - contract.DeliveredUnits, now);
@@ -69,7 +76,7 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
     public async Task<int> ImportAsync(IReadOnlyList<(int Line, DeliveryInput Input)> rows, IReadOnlyDictionary<string, string[]> unreadable, string userId)
     {
         await using var db = await databases.CreateDbContextAsync();
-        var contract = await db.Contracts.SingleAsync(c => c.Id == GrainKey);
+        var contract = await db.Contracts.SingleAsync(c => c.Id == Key);
         var children = await ChildFactsAsync(db, rows.Select(r => r.Input.ChildId).Distinct().ToList());
         var now = clock.GetUtcNow().UtcDateTime;
         var remaining = contract.Units - contract.DeliveredUnits;
@@ -137,13 +144,13 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
 
     private async Task<(PurchasedServiceContract, ServiceDelivery)> LoadRecordedAsync(TongxinDbContext db, string deliveryId)
     {
-        var original = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.ContractId == GrainKey)
+        var original = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.ContractId == Key)
             ?? throw new NotFoundException(HostTexts.Local("notFound.delivery"));
         if (original.Status != DeliveryStatus.Recorded)
         {
             throw new ConflictException(HostTexts.Local("delivery.notRecorded", original.Status.ToString().ToLowerInvariant()));
         }
-        return (await db.Contracts.SingleAsync(c => c.Id == GrainKey), original);
+        return (await db.Contracts.SingleAsync(c => c.Id == Key), original);
     }
 
     private static async Task<Dictionary<string, ChildFacts>> ChildFactsAsync(TongxinDbContext db, List<string> childIds)

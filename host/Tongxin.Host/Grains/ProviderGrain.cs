@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
@@ -8,57 +8,74 @@ using Tongxin.Host.Text;
 namespace Tongxin.Host.Grains;
 
 /// <summary>What an accepted offer became.</summary>
-public sealed record Accepted(string PairingId, string NeedId, string ChildId, string Line, bool AlreadyAccepted);
+[GenerateSerializer, Immutable]
+public sealed record Accepted(
+    [property: Id(0)] string PairingId, [property: Id(1)] string NeedId, [property: Id(2)] string ChildId, [property: Id(3)] string Line,
+    [property: Id(4)] bool AlreadyAccepted);
 
 /// <summary>An offer that could not be kept: the need goes back to matching.</summary>
-public sealed record Released(string NeedId, string Line, string CountyCode);
+[GenerateSerializer, Immutable]
+public sealed record Released([property: Id(0)] string NeedId, [property: Id(1)] string Line, [property: Id(2)] string CountyCode);
+
+/// <summary>
+/// The answer to an acceptance: the pairing, or why the offer could not be kept (expired, the need gone, the
+/// capacity taken). A refusal is an answer, not an exception, because it is committed (the offer is marked, the need
+/// goes back to matching) and a call that returns is one that committed (<see cref="AuditRowFlow"/>).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record AcceptAnswer([property: Id(0)] Accepted? Accepted, [property: Id(1)] string? Refusal, [property: Id(2)] Released? Reopened);
 
 /// <summary>
 /// A volunteer or programme (key: provider id): its capacity and commitments. Accepting an offer,
 /// declining it and ending a pairing run here one at a time per provider; across hosts, the provider's
-/// and the need's versions make the accepting transaction fail for all but one writer, and the runtime
-/// retries the loser on fresh state, where it sees the capacity taken and answers 409.
+/// and the need's versions make the accepting transaction fail for all but one writer, and the grain
+/// retries the loser on fresh state (<see cref="VersionedGrain"/>), where it sees the capacity taken and answers 409.
 /// </summary>
 public interface IProviderGrain : IGrainWithStringKey
 {
-    Task<Accepted> AcceptOfferAsync(string offerId, string userId);
+    Task<AcceptAnswer> AcceptOfferAsync(string offerId, string userId);
 
     Task<Released> DeclineOfferAsync(string offerId, string reason, string userId);
 
     Task<Released> EndPairingAsync(string pairingId, string reason, string userId);
 }
 
-internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock) : Grain, IProviderGrain
+internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> databases, TimeProvider clock) : VersionedGrain, IProviderGrain
 {
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool _exists;
+
+    // State is read fresh inside each call's transaction; activation only checks the provider exists.
+    protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
-        // State is read fresh inside each turn's transaction; activation only checks the provider exists.
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        if (!await db.Providers.AnyAsync(p => p.Id == GrainKey, cancellationToken))
+        _exists = await db.Providers.AnyAsync(p => p.Id == Key, cancellationToken);
+        if (!_exists)
         {
-            throw new NotFoundException(HostTexts.Local("notFound.provider"));
+            DeactivateOnIdle();
         }
     }
 
-    public async Task<Accepted> AcceptOfferAsync(string offerId, string userId)
+    protected override NotFoundException? Missing => _exists ? null : new NotFoundException(HostTexts.Local("notFound.provider"));
+
+    public async Task<AcceptAnswer> AcceptOfferAsync(string offerId, string userId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var offer = await db.Offers.SingleOrDefaultAsync(o => o.Id == offerId && o.ProviderId == GrainKey)
+        var offer = await db.Offers.SingleOrDefaultAsync(o => o.Id == offerId && o.ProviderId == Key)
             ?? throw new NotFoundException(HostTexts.Local("notFound.offer"));
         if (offer.Status == OfferStatus.Accepted)
         {
             // Accepting twice is harmless: the same pairing again.
             var existing = await db.Pairings.AsNoTracking().SingleAsync(p => p.OfferId == offer.Id);
-            return new Accepted(existing.Id, existing.NeedId, existing.ChildId, existing.Line, AlreadyAccepted: true);
+            return new AcceptAnswer(new Accepted(existing.Id, existing.NeedId, existing.ChildId, existing.Line, AlreadyAccepted: true), null, null);
         }
         if (offer.Status != OfferStatus.Pending)
         {
             throw new ConflictException(HostTexts.Local("offer.notPending", offer.Status.ToString().ToLowerInvariant()));
         }
         var need = await db.Needs.SingleAsync(n => n.Id == offer.NeedId);
-        var provider = await db.Providers.SingleAsync(p => p.Id == GrainKey);
+        var provider = await db.Providers.SingleAsync(p => p.Id == Key);
         var child = await db.Children.AsNoTracking().SingleAsync(c => c.Id == need.ChildId);
 
         string? refusal = null;
@@ -82,10 +99,10 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
             // The offer cannot be kept: record that, and give the need back to matching.
             offer.RespondedAt = now;
             offer.Version++;
-            BackToMatching(need, now);
+            var reopened = BackToMatching(need, now);
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
-            throw new ConflictException(refusal);
+            return new AcceptAnswer(null, refusal, reopened ? new Released(need.Id, need.Line, need.CountyCode) : null);
         }
         if (child.ConsentBy is null)
         {
@@ -121,7 +138,7 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         offer.Version++;
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
-        return new Accepted(pairing.Id, need.Id, need.ChildId, need.Line, AlreadyAccepted: false);
+        return new AcceptAnswer(new Accepted(pairing.Id, need.Id, need.ChildId, need.Line, AlreadyAccepted: false), null, null);
     }
 
     public async Task<Released> DeclineOfferAsync(string offerId, string reason, string userId)
@@ -129,7 +146,7 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var offer = await db.Offers.SingleOrDefaultAsync(o => o.Id == offerId && o.ProviderId == GrainKey)
+        var offer = await db.Offers.SingleOrDefaultAsync(o => o.Id == offerId && o.ProviderId == Key)
             ?? throw new NotFoundException(HostTexts.Local("notFound.offer"));
         if (offer.Status != OfferStatus.Pending)
         {
@@ -152,13 +169,13 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var pairing = await db.Pairings.SingleOrDefaultAsync(p => p.Id == pairingId && p.ProviderId == GrainKey)
+        var pairing = await db.Pairings.SingleOrDefaultAsync(p => p.Id == pairingId && p.ProviderId == Key)
             ?? throw new NotFoundException(HostTexts.Local("notFound.pairing"));
         if (pairing.Status != PairingStatus.Active)
         {
             throw new ConflictException(HostTexts.Local("pairing.notActive"));
         }
-        var provider = await db.Providers.SingleAsync(p => p.Id == GrainKey);
+        var provider = await db.Providers.SingleAsync(p => p.Id == Key);
         var need = await db.Needs.SingleAsync(n => n.Id == pairing.NeedId);
         pairing.Status = PairingStatus.Ended;
         pairing.EndedAt = now;
@@ -175,14 +192,16 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         return new Released(need.Id, need.Line, need.CountyCode);
     }
 
-    /// <summary>An offer that will not be kept gives its need back to matching (unless it moved on meanwhile).</summary>
-    private static void BackToMatching(Need need, DateTime now)
+    /// <summary>An offer that will not be kept gives its need back to matching (unless it moved on meanwhile): true if it did.</summary>
+    private static bool BackToMatching(Need need, DateTime now)
     {
-        if (need.Status == NeedStatus.Offered)
+        if (need.Status != NeedStatus.Offered)
         {
-            need.Status = NeedStatus.Open;
-            need.UpdatedAt = now;
-            need.Version++;
+            return false;
         }
+        need.Status = NeedStatus.Open;
+        need.UpdatedAt = now;
+        need.Version++;
+        return true;
     }
 }

@@ -1,19 +1,19 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Tongxin.Grains;
 
 namespace Tongxin.Host.Grains;
 
 /// <summary>
-/// Which failures mean "another writer got there first" so the grain runtime reloads state and retries
-/// the turn: a version check that failed, or a unique key taken meanwhile (e.g. a pairing for the same offer).
+/// Which failures mean "another writer got there first", so a grain reloads its state and retries the call
+/// (<see cref="VersionedGrain"/>): a version check that failed, or a unique key taken meanwhile (e.g. a pairing for
+/// the same offer).
 /// </summary>
 public static class StaleWrites
 {
     public static bool IsStale(Exception exception) => exception switch
     {
-        StaleStateException or DbUpdateConcurrencyException => true,
+        DbUpdateConcurrencyException => true,
         DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } } => true,
         DbUpdateException { InnerException: SqliteException { SqliteErrorCode: 19 } } => true, // SQLITE_CONSTRAINT
         _ => false,

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using MediatR;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;

@@ -1,9 +1,11 @@
+using Orleans;
 using MediatR;
 using Tongxin.Host.Persistence;
 
 namespace Tongxin.Host.Needs;
 
-public sealed record NeedCreated(string Id, NeedStatus Status, string Line, string CountyCode) : Requests.IAuditSubject
+[GenerateSerializer]
+public sealed record NeedCreated([property: Id(0)] string Id, [property: Id(1)] NeedStatus Status, [property: Id(2)] string Line, [property: Id(3)] string CountyCode) : Requests.IAuditSubject
 {
     string Requests.IAuditSubject.AuditSubjectId => Id;
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
@@ -95,7 +95,17 @@ internal sealed class AcceptOfferHandler(TongxinDbContext db, IGrainFactory grai
     {
         var caller = callers.Current!;
         var provider = await OfferOwner.RequireAsync(db, request.OfferId, caller, cancellationToken);
-        var accepted = await grains.GetGrain<IProviderGrain>(provider.Id).AcceptOfferAsync(request.OfferId, caller.UserId);
+        var answer = await grains.GetGrain<IProviderGrain>(provider.Id).AcceptOfferAsync(request.OfferId, caller.UserId);
+        if (answer.Accepted is not { } accepted)
+        {
+            // The offer could not be kept; its need is open again and should be matched again without waiting for
+            // some other need or provider to wake its county's matching.
+            if (answer.Reopened is { } reopened)
+            {
+                await mediator.Publish(new NeedReopened(reopened.NeedId, reopened.Line, reopened.CountyCode), cancellationToken);
+            }
+            throw new ConflictException(answer.Refusal!);
+        }
         if (!accepted.AlreadyAccepted)
         {
             await mediator.Publish(new PairingAccepted(accepted.PairingId, accepted.NeedId, accepted.ChildId, provider.Id, accepted.Line), cancellationToken);

@@ -1,3 +1,4 @@
+using Orleans;
 using Tongxin.Host.Identity;
 
 namespace Tongxin.Host.Persistence;
@@ -55,18 +56,21 @@ public sealed class UserAccount
     public DateTime CreatedAt { get; init; }
 }
 
+[GenerateSerializer]
 public enum Gender
 {
     Female,
     Male,
 }
 
+[GenerateSerializer]
 public enum ChildCategory
 {
     LeftBehind,
     InDifficulty,
 }
 
+[GenerateSerializer]
 public enum RiskLevel
 {
     Low,
@@ -108,6 +112,7 @@ public sealed class ChildFile
     public int Version { get; set; }
 }
 
+[GenerateSerializer]
 public enum ContactKind
 {
     Call,

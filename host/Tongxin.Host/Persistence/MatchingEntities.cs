@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace Tongxin.Host.Persistence;
 
 public enum ProviderKind
@@ -54,12 +56,14 @@ public sealed class Provider
     public int Version { get; set; }
 }
 
+[GenerateSerializer]
 public enum Urgency
 {
     Normal,
     Urgent,
 }
 
+[GenerateSerializer]
 public enum NeedStatus
 {
     Open,

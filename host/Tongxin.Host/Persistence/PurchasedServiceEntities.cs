@@ -1,5 +1,8 @@
+using Orleans;
+
 namespace Tongxin.Host.Persistence;
 
+[GenerateSerializer]
 public enum UnitKind
 {
     Session,

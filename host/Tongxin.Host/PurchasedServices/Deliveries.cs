@@ -1,7 +1,7 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;

@@ -1,3 +1,4 @@
+using Orleans;
 using System.Security.Cryptography;
 using System.Text;
 using Tongxin.Host.Persistence;
@@ -9,7 +10,9 @@ using Tongxin.Host.Text;
 namespace Tongxin.Host.PurchasedServices;
 
 /// <summary>One delivery as reported (one JSON body, or one CSV row).</summary>
-public sealed record DeliveryInput(string ChildId, DateTime At, int Units, UnitKind Kind, string Notes)
+[GenerateSerializer]
+[Immutable]
+public sealed record DeliveryInput([property: Id(0)] string ChildId, [property: Id(1)] DateTime At, [property: Id(2)] int Units, [property: Id(3)] UnitKind Kind, [property: Id(4)] string Notes)
 {
     /// <summary>What identifies "the same body" for an Idempotency-Key: every field, canonically written.</summary>
     public string Hash()

@@ -2,7 +2,7 @@ using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Tongxin.Grains;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;

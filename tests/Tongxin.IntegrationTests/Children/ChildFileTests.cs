@@ -197,6 +197,30 @@ public abstract class ChildFileTests(CountyApp app)
     }
 
     [Fact]
+    public async Task TheChildsGrainAnswersInTheCallersLanguageAndAuditsEachAttemptOnce()
+    {
+        var director = await app.As("director-a1");
+        var id = await CreateChildAsync(director, SampleCounty.VillageA1);
+        var stale = SampleCounty.ChildBody(SampleCounty.VillageA1);
+        stale["version"] = 7;
+
+        // The 409 is decided inside the child's grain, which runs outside the HTTP request: the language travels with the call.
+        var chinese = (await director.PutAsync($"/api/children/{id}", stale)).AssertProblem(HttpStatusCode.Conflict);
+        Assert.Equal("档案已被他人修改，请刷新后再保存。", chinese.Get<string>("detail"));
+        director.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        var english = (await director.PutAsync($"/api/children/{id}", stale)).AssertProblem(HttpStatusCode.Conflict);
+        Assert.Equal("Someone else changed this record; reload it and save again.", english.Get<string>("detail"));
+
+        stale["version"] = 1;
+        (await director.PutAsync($"/api/children/{id}", stale)).AssertStatus(HttpStatusCode.OK);
+
+        // The change's row was committed by the grain with the change; the refusals' rows by the pipeline: one each.
+        var audit = (await (await app.As("civil")).GetAsync($"/api/audit?childId={id}")).AssertStatus(HttpStatusCode.OK).Array;
+        var updates = audit.Where(a => a!["action"]!.GetValue<string>() == "child.update").Select(a => a!["outcome"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(["conflict", "conflict", "done"], updates);
+    }
+
+    [Fact]
     public async Task AnUpdateWithoutAVersionIsRefused()
     {
         var director = await app.As("director-a1");
