@@ -138,7 +138,6 @@ public static class TongxinHost
     {
         services.Configure<MatchingOptions>(configuration.GetSection(MatchingOptions.Section));
         services.AddSingleton<MatchingEngine>();
-        services.AddSingleton<MatchingQueue>();
         services.AddHostedService<MatchingWorker>();
         services.AddScoped<NeedReader>();
         services.AddScoped<PairingReader>();

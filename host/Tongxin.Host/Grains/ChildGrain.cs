@@ -20,7 +20,7 @@ public sealed record ChildSnapshot([property: Id(0)] string Id, [property: Id(1)
 /// file's version, so a write that lost to another writer fails, and the grain reloads and retries the call
 /// (<see cref="VersionedGrain"/>).
 /// </summary>
-public interface IChildGrain : IGrainWithStringKey
+public interface IChildGrain : ILocatableGrain
 {
     [ReadOnly]
     Task<ChildSnapshot> GetSnapshotAsync();
@@ -77,8 +77,13 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
 
     public async Task<ChildFileSaved> UpdateFileAsync(UpdateChild request, string villagePath, string userId)
     {
-        // The client must have read the version we hold; if another host wrote since, the save below
-        // fails, the state reloads, and this check then answers 409.
+        // The client must have read the version we hold. A newer one means this grain's memory is behind (someone
+        // wrote beside it): reload and look again. An older one means the client's copy is stale: 409. If another
+        // writer gets in between, the save below fails on the version, and the state reloads the same way.
+        if (request.Version > File.Version)
+        {
+            throw new StaleGrainStateException($"Child {Key}: the caller read version {request.Version}, the grain holds {File.Version}.");
+        }
         if (request.Version != File.Version)
         {
             throw new ConflictException(HostTexts.Local("conflict.staleVersion"), "version");

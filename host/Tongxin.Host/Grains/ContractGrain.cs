@@ -16,7 +16,7 @@ public sealed record DeliveryRecorded([property: Id(0)] string Id, [property: Id
 /// write fail, and the grain retries the loser on fresh state (<see cref="VersionedGrain"/>). An Idempotency-Key is unique per
 /// contract in the database, so a replay that raced its original finds it on retry.
 /// </summary>
-public interface IContractGrain : IGrainWithStringKey
+public interface IContractGrain : ILocatableGrain
 {
     Task<DeliveryRecorded> ReportAsync(DeliveryInput input, string idempotencyKey, string userId);
 

@@ -31,7 +31,7 @@ public sealed record AcceptAnswer([property: Id(0)] Accepted? Accepted, [propert
 /// and the need's versions make the accepting transaction fail for all but one writer, and the grain
 /// retries the loser on fresh state (<see cref="VersionedGrain"/>), where it sees the capacity taken and answers 409.
 /// </summary>
-public interface IProviderGrain : IGrainWithStringKey
+public interface IProviderGrain : ILocatableGrain
 {
     Task<AcceptAnswer> AcceptOfferAsync(string offerId, string userId);
 

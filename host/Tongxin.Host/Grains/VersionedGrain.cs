@@ -22,6 +22,8 @@ public abstract class VersionedGrain : Grain, IIncomingGrainCallFilter
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
+    public Task<GrainLocation> LocateAsync() => Task.FromResult(GrainLocation.Of(GrainContext));
+
     /// <summary>
     /// Loads the whole state from the database. Runs on activation and again after a stale write, so it must
     /// replace every field it owns. A record that does not exist must not throw here (Orleans logs a failed

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +15,11 @@ using ProviderKind = Tongxin.Host.Persistence.ProviderKind;
 namespace Tongxin.Host.Matching;
 
 /// <summary>What one batch did.</summary>
-public sealed record BatchResult(string Line, string CountyCode, int OpenNeeds, int Providers, int Candidates, int OffersMade, long TotalScore, int OffersExpired);
+[Orleans.GenerateSerializer, Orleans.Immutable]
+public sealed record BatchResult(
+    [property: Orleans.Id(0)] string Line, [property: Orleans.Id(1)] string CountyCode, [property: Orleans.Id(2)] int OpenNeeds,
+    [property: Orleans.Id(3)] int Providers, [property: Orleans.Id(4)] int Candidates, [property: Orleans.Id(5)] int OffersMade,
+    [property: Orleans.Id(6)] long TotalScore, [property: Orleans.Id(7)] int OffersExpired);
 
 /// <summary>
 /// Batch matching for one line in one county: every open need with consent against every provider
@@ -34,31 +37,23 @@ public sealed class MatchingEngine(
     IServiceScopeFactory scopes,
     ILogger<MatchingEngine> logger)
 {
-    // One batch at a time per line and county in this host: two batches of the same set would offer twice.
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> BatchLocks = new();
-
+    /// <summary>
+    /// One batch. Called only by the line and county's matchmaker grain (<see cref="Grains.IMatchmakerGrain"/>), whose one
+    /// activation in the cluster runs its batches one at a time: two batches of the same set at once would offer twice.
+    /// </summary>
     public async Task<BatchResult> RunBatchAsync(string line, string countyCode, CancellationToken cancellationToken)
     {
-        var gate = BatchLocks.GetOrAdd($"{line}|{countyCode}", _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
-                {
-                    return await RunOnceAsync(line, countyCode, cancellationToken);
-                }
-                catch (DbUpdateConcurrencyException) when (attempt < 3)
-                {
-                    // A need changed while we computed (cancelled, accepted elsewhere): compute again on fresh data.
-                    logger.LogInformation("Matching batch {Line}/{County} raced with a change; recomputing.", line, countyCode);
-                }
+                return await RunOnceAsync(line, countyCode, cancellationToken);
             }
-        }
-        finally
-        {
-            gate.Release();
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // A need changed while we computed (cancelled, accepted elsewhere): compute again on fresh data.
+                logger.LogInformation("Matching batch {Line}/{County} raced with a change; recomputing.", line, countyCode);
+            }
         }
     }
 

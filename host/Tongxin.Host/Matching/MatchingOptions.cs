@@ -21,6 +21,13 @@ public sealed class MatchingOptions
     /// </summary>
     public TimeSpan AutoRunInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While a line and county has open needs, its matchmaker's reminder runs a batch this often even if nothing wakes
+    /// it (a vetting renewed, a host that died before its batch ran). Orleans reminders are durable where several
+    /// hosts run; tests shorten this.
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often pending offers are checked for expiry.</summary>
     public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -1,4 +1,6 @@
 using MediatR;
+using Orleans;
+using Tongxin.Host.Grains;
 using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
@@ -17,7 +19,7 @@ namespace Tongxin.Host.Matching;
 [AllowedRoles(Role.CivilAffairs)]
 public sealed record RunMatching(string? Line, string? RegionCode) : IRequest<IReadOnlyList<BatchResult>>;
 
-internal sealed class RunMatchingHandler(RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, MatchingEngine engine)
+internal sealed class RunMatchingHandler(RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, IGrainFactory grains)
     : IRequestHandler<RunMatching, IReadOnlyList<BatchResult>>
 {
     public async Task<IReadOnlyList<BatchResult>> Handle(RunMatching request, CancellationToken cancellationToken)
@@ -30,7 +32,8 @@ internal sealed class RunMatchingHandler(RegionDirectory regions, ICallerAccesso
         var results = new List<BatchResult>();
         foreach (var line in lines)
         {
-            results.Add(await engine.RunBatchAsync(line, RegionPaths.County(path), cancellationToken));
+            // Through the line and county's matchmaker: one batch of a line and county at a time in the whole cluster.
+            results.Add(await grains.Matchmaker(line, RegionPaths.County(path)).RunNowAsync());
         }
         return results;
     }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tongxin.Host.Matching;
+using Tongxin.Host.Grains;
 using Tongxin.Host.Persistence;
 using Tongxin.IntegrationTests.Infrastructure;
 using Tongxin.IntegrationTests.Matching;
@@ -216,8 +216,8 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
         Assert.Empty((await volunteer.GetAsync("/api/offers?mine=true")).AssertStatus(HttpStatusCode.OK).Array);
 
         await server.StopAsync("immediate");
-        // What a need saved a moment before the stop does: queue its batch, which then runs against a database that is gone.
-        factory.Services.GetRequiredService<MatchingQueue>().Enqueue("caring-mother", county.Code);
+        // What a need saved a moment before the stop does: wake its matchmaker, whose batch then runs against a database that is gone.
+        await factory.Services.GetRequiredService<Orleans.IGrainFactory>().Matchmaker("caring-mother", county.Code).WakeAsync();
         await UntilAsync("the batch has failed", TimeSpan.FromSeconds(20), () => log.Count > 0);
         await server.StartAsync();
         var started = Now;
@@ -423,14 +423,14 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
         public Task<Api> AdminAsync() => LoginAsync(TongxinApp.AdminUserName, TongxinApp.AdminPassword);
     }
 
-    /// <summary>Counts the matching worker's warnings and errors: the sign that a batch failed.</summary>
+    /// <summary>Counts the matchmaker's warnings and errors: the sign that a batch failed.</summary>
     private sealed class WorkerFailures : ILoggerProvider, ILogger
     {
         private int _count;
 
         public int Count => Volatile.Read(ref _count);
 
-        public ILogger CreateLogger(string categoryName) => categoryName == typeof(MatchingWorker).FullName ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        public ILogger CreateLogger(string categoryName) => categoryName == typeof(Tongxin.Host.Grains.MatchmakerGrain).FullName ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 

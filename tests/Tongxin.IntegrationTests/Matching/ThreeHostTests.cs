@@ -9,8 +9,9 @@ using Xunit;
 namespace Tongxin.IntegrationTests.Matching;
 
 /// <summary>
-/// Three real host processes on loopback ports, one PostgreSQL database, no special router: any host
-/// answers any request, and the capacity race across all three still fills exactly the capacity.
+/// Three real host processes on loopback ports forming one Orleans cluster (membership in Redis), one PostgreSQL
+/// database, no special router: any host answers any request, and the capacity race across all three still fills
+/// exactly the capacity; a host killed in the middle loses and doubles nothing.
 /// </summary>
 [Collection(nameof(RunsAlone))]
 public sealed class ThreeHostTests
@@ -21,167 +22,127 @@ public sealed class ThreeHostTests
     [Fact]
     public async Task KillingAHostInTheMiddleOfAThousandAcceptancesLosesAndDoublesNothing()
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
-        var hosts = await StartHostsAsync(database);
-        try
+        await using var cluster = await StartClusterAsync();
+        var hosts = cluster.Hosts;
+        var county = await TestCounty.CreateAsync(new ProcessApiHost(hosts[0]));
+        var child = await county.ChildAsync("director-a1", county.VillageA1);
+        var options = new DbContextOptionsBuilder<TongxinDbContext>().UseNpgsql(cluster.Database.ConnectionString).Options;
+        await using var seeding = new TongxinDbContext(options);
+        // 20 volunteers of capacity 10, 50 offers each: 1,000 acceptances for 200 places.
+        var work = new List<(string Offer, string Token)>();
+        var volunteers = new List<string>();
+        for (var v = 0; v < 20; v++)
         {
-            var county = await TestCounty.CreateAsync(new ProcessApiHost(hosts[0]));
-            var child = await county.ChildAsync("director-a1", county.VillageA1);
-            var options = new DbContextOptionsBuilder<TongxinDbContext>().UseNpgsql(database.ConnectionString).Options;
-            await using var seeding = new TongxinDbContext(options);
-            // 20 volunteers of capacity 10, 50 offers each: 1,000 acceptances for 200 places.
-            var work = new List<(string Offer, string Token)>();
-            var volunteers = new List<string>();
-            for (var v = 0; v < 20; v++)
-            {
-                var (id, api) = await county.VolunteerAsync($"v{v}", "female", county.VillageA1, ["caring-mother"],
-                    new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: 10);
-                volunteers.Add(id);
-                var token = api.Http.DefaultRequestHeaders.Authorization!.Parameter!;
-                work.AddRange((await CapacityRaceTests.SeedOffersAsync(() => seeding, county, id, child, 50)).Select(o => (o, token)));
-            }
-
-            var done = 0;
-            var cutOff = 0;
-            var killer = Task.Run(async () =>
-            {
-                while (Volatile.Read(ref done) < 150)
-                {
-                    await Task.Delay(10);
-                }
-                hosts[1].KillHard();
-            });
-            var acknowledged = await Task.WhenAll(work.Select(async (item, i) =>
-            {
-                // A client whose host dies (or is told 503) retries on the next host: accepting the same offer again is harmless.
-                for (var attempt = 0; attempt < 6; attempt++)
-                {
-                    var host = hosts[(i + attempt) % hosts.Count];
-                    try
-                    {
-                        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/offers/{item.Offer}/accept");
-                        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", item.Token);
-                        using var response = await host.Client().Http.SendAsync(request);
-                        if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                        {
-                            continue;
-                        }
-                        Interlocked.Increment(ref done);
-                        return response.StatusCode == HttpStatusCode.OK
-                            ? (item.Offer, (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["pairingId"]!.GetValue<string>())
-                            : (item.Offer, (string?)null);
-                    }
-                    catch (HttpRequestException)
-                    {
-                        Interlocked.Increment(ref cutOff);
-                        await Task.Delay(100);
-                    }
-                }
-                return (item.Offer, (string?)null);
-            }));
-            await killer;
-            Assert.True(hosts[1].HasExited, "the host was killed mid-run");
-            Assert.True(cutOff > 0, "some clients lost their host and retried elsewhere");
-
-            await using var db = new TongxinDbContext(options);
-            var pairings = await db.Pairings.Where(p => volunteers.Contains(p.ProviderId)).ToListAsync();
-            var acked = acknowledged.Where(a => a.Item2 is not null).ToList();
-            // Every acknowledged acceptance exists exactly once; nothing exists that nobody was told of.
-            Assert.Equal(acked.Count, pairings.Count);
-            Assert.Equal(acked.Select(a => a.Item2!).Order(), pairings.Select(p => p.Id).Order());
-            Assert.Equal(pairings.Count, pairings.Select(p => p.OfferId).Distinct().Count());
-            // No provider over capacity, and the counter agrees with the pairings.
-            foreach (var provider in await db.Providers.Where(p => volunteers.Contains(p.Id)).ToListAsync())
-            {
-                var active = pairings.Count(p => p.ProviderId == provider.Id);
-                Assert.True(active <= provider.Capacity, $"{provider.Id}: {active} > {provider.Capacity}");
-                Assert.Equal(active, provider.Committed);
-            }
-            Assert.Equal(200, pairings.Count);
+            var (id, api) = await county.VolunteerAsync($"v{v}", "female", county.VillageA1, ["caring-mother"],
+                new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: 10);
+            volunteers.Add(id);
+            var token = api.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+            work.AddRange((await CapacityRaceTests.SeedOffersAsync(() => seeding, county, id, child, 50)).Select(o => (o, token)));
         }
-        finally
+
+        var done = 0;
+        var cutOff = 0;
+        var killer = Task.Run(async () =>
         {
-            foreach (var host in hosts)
+            while (Volatile.Read(ref done) < 150)
             {
-                await host.DisposeAsync();
+                await Task.Delay(10);
             }
+            hosts[1].KillHard();
+        });
+        var acknowledged = await Task.WhenAll(work.Select(async (item, i) =>
+        {
+            // A client whose host dies (or is told 503) retries on the next host: accepting the same offer again is harmless.
+            for (var attempt = 0; attempt < 6; attempt++)
+            {
+                var host = hosts[(i + attempt) % hosts.Count];
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/offers/{item.Offer}/accept");
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", item.Token);
+                    using var response = await host.Client().Http.SendAsync(request);
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                    {
+                        continue;
+                    }
+                    Interlocked.Increment(ref done);
+                    return response.StatusCode == HttpStatusCode.OK
+                        ? (item.Offer, (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["pairingId"]!.GetValue<string>())
+                        : (item.Offer, (string?)null);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref cutOff);
+                    await Task.Delay(100);
+                }
+            }
+            return (item.Offer, (string?)null);
+        }));
+        await killer;
+        Assert.True(hosts[1].HasExited, "the host was killed mid-run");
+        Assert.True(cutOff > 0, "some clients lost their host and retried elsewhere");
+
+        await using var db = new TongxinDbContext(options);
+        var pairings = await db.Pairings.Where(p => volunteers.Contains(p.ProviderId)).ToListAsync();
+        var acked = acknowledged.Where(a => a.Item2 is not null).ToList();
+        // Every acknowledged acceptance exists exactly once; nothing exists that nobody was told of.
+        Assert.Equal(acked.Count, pairings.Count);
+        Assert.Equal(acked.Select(a => a.Item2!).Order(), pairings.Select(p => p.Id).Order());
+        Assert.Equal(pairings.Count, pairings.Select(p => p.OfferId).Distinct().Count());
+        // No provider over capacity, and the counter agrees with the pairings.
+        foreach (var provider in await db.Providers.Where(p => volunteers.Contains(p.Id)).ToListAsync())
+        {
+            var active = pairings.Count(p => p.ProviderId == provider.Id);
+            Assert.True(active <= provider.Capacity, $"{provider.Id}: {active} > {provider.Capacity}");
+            Assert.Equal(active, provider.Committed);
         }
+        Assert.Equal(200, pairings.Count);
     }
 
-    private static async Task<List<HostProcess>> StartHostsAsync(TestDatabase database)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["Database__Provider"] = "PostgreSQL",
-            ["Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 30 }.ConnectionString,
-            ["Bootstrap__AdminUserName"] = TongxinApp.AdminUserName,
-            ["Bootstrap__AdminPassword"] = TongxinApp.AdminPassword,
-            ["Encryption__FieldKey"] = TongxinApp.FieldKey,
-            ["Matching__AutoRun"] = "false",
-            ["RateLimits__ListsPerMinute"] = "1000000",
-        };
-        var hosts = new List<HostProcess> { HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-k1-").FullName, environment) };
-        Assert.True(await hosts[0].WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), hosts[0].Output);
-        hosts.Add(HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-k2-").FullName, environment));
-        hosts.Add(HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-k3-").FullName, environment));
-        foreach (var host in hosts.Skip(1))
-        {
-            Assert.True(await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), host.Output);
-        }
-        return hosts;
-    }
+    private static Task<HostCluster> StartClusterAsync() =>
+        HostCluster.StartAsync(3, new Dictionary<string, string> { ["Matching__AutoRun"] = "false" });
 
     [Fact]
     public async Task ThreeHostsOnOneDatabaseNeverCommitBeyondCapacity()
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
-        var hosts = await StartHostsAsync(database);
-        try
-        {
-            // Set up through host 1, race through all three.
-            var county = await TestCounty.CreateAsync(new ProcessApiHost(hosts[0]));
-            var (volunteerId, volunteer) = await county.VolunteerAsync("busy", "female", county.VillageA1, ["caring-mother"],
-                new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: Capacity);
-            var child = await county.ChildAsync("director-a1", county.VillageA1);
-            var options = new DbContextOptionsBuilder<TongxinDbContext>().UseNpgsql(database.ConnectionString).Options;
-            await using var seeding = new TongxinDbContext(options);
-            var offers = await CapacityRaceTests.SeedOffersAsync(() => seeding, county, volunteerId, child, Racers);
+        await using var cluster = await StartClusterAsync();
+        var hosts = cluster.Hosts;
+        // Set up through host 1, race through all three.
+        var county = await TestCounty.CreateAsync(new ProcessApiHost(hosts[0]));
+        var (volunteerId, volunteer) = await county.VolunteerAsync("busy", "female", county.VillageA1, ["caring-mother"],
+            new Dictionary<string, object> { ["caring-mother"] = new { supportKinds = new[] { "daily-life" } } }, capacity: Capacity);
+        var child = await county.ChildAsync("director-a1", county.VillageA1);
+        var options = new DbContextOptionsBuilder<TongxinDbContext>().UseNpgsql(cluster.Database.ConnectionString).Options;
+        await using var seeding = new TongxinDbContext(options);
+        var offers = await CapacityRaceTests.SeedOffersAsync(() => seeding, county, volunteerId, child, Racers);
 
-            var token = volunteer.Http.DefaultRequestHeaders.Authorization!.Parameter!;
-            var clients = hosts.Select(h =>
+        var token = volunteer.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        var clients = hosts.Select(h =>
+        {
+            var client = h.Client().Http;
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return client;
+        }).ToArray();
+        var statuses = await Task.WhenAll(offers.Select(async (offer, i) =>
+        {
+            // A client told 503 ("try again") retries on the next host, as a county's app would; accepting is idempotent.
+            for (var attempt = 0; ; attempt++)
             {
-                var client = h.Client().Http;
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                return client;
-            }).ToArray();
-            var statuses = await Task.WhenAll(offers.Select(async (offer, i) =>
-            {
-                // A client told 503 ("try again") retries on the next host, as a county's app would; accepting is idempotent.
-                for (var attempt = 0; ; attempt++)
+                using var response = await clients[(i + attempt) % clients.Length].PostAsync($"/api/offers/{offer}/accept", null);
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 4)
                 {
-                    using var response = await clients[(i + attempt) % clients.Length].PostAsync($"/api/offers/{offer}/accept", null);
-                    if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 4)
-                    {
-                        return response.StatusCode;
-                    }
-                    await Task.Delay(200 * (attempt + 1));
+                    return response.StatusCode;
                 }
-            }));
-
-            var seen = string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{(int)g.Key}×{g.Count()}"));
-            Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == Capacity, seen);
-            Assert.True(statuses.Count(s => s == HttpStatusCode.Conflict) == Racers - Capacity, seen + "\n" + string.Join("\n", hosts.Select(h => h.Output[^Math.Min(3000, h.Output.Length)..])));
-            await using var db = new TongxinDbContext(options);
-            Assert.Equal(Capacity, (await db.Providers.SingleAsync(p => p.Id == volunteerId)).Committed);
-            Assert.Equal(Capacity, await db.Pairings.CountAsync(p => p.ProviderId == volunteerId && p.Status == PairingStatus.Active));
-        }
-        finally
-        {
-            foreach (var host in hosts)
-            {
-                await host.DisposeAsync();
+                await Task.Delay(200 * (attempt + 1));
             }
-        }
+        }));
+
+        var seen = string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{(int)g.Key}×{g.Count()}"));
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == Capacity, seen);
+        Assert.True(statuses.Count(s => s == HttpStatusCode.Conflict) == Racers - Capacity, seen + "\n" + string.Join("\n", hosts.Select(h => h.Output[^Math.Min(3000, h.Output.Length)..])));
+        await using var db = new TongxinDbContext(options);
+        Assert.Equal(Capacity, (await db.Providers.SingleAsync(p => p.Id == volunteerId)).Committed);
+        Assert.Equal(Capacity, await db.Pairings.CountAsync(p => p.ProviderId == volunteerId && p.Status == PairingStatus.Active));
     }
 }
 
