@@ -23,7 +23,7 @@ internal static class GrainMemory
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = folder });
         builder.Configuration["Database:ConnectionString"] = $"Data Source={Path.Combine(folder, "grains.db")}";
         builder.Configuration["Encryption:FieldKey"] = Convert.ToBase64String(new byte[32]);
-        builder.Configuration["Orleans:IdleTimeout"] = "01:00:00";
+        builder.Configuration["Grains:IdleTimeout"] = "01:00:00";
         builder.Configuration["Matching:AutoRun"] = "false";
         builder.Logging.ClearProviders();
         builder.AddTongxinHost();

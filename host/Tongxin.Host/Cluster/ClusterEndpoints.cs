@@ -45,7 +45,7 @@ internal sealed class ShowClusterHandler(IGrainFactory grains, IConfiguration co
             .OrderBy(h => h.Status != SiloStatus.Active).ThenBy(h => h.StartTime)
             .Select(h => new SiloView(h.SiloAddress.ToString(), h.SiloName, h.Status.ToString().ToLowerInvariant(), h.StartTime))
             .ToList();
-        return new ClusterView(settings.Clustering.ToString().ToLowerInvariant(), settings.ClusterId, silos);
+        return new ClusterView(settings.Membership.ToString().ToLowerInvariant(), settings.Id, silos);
     }
 }
 

@@ -17,12 +17,15 @@ public enum SiloMembership
     Redis,
 }
 
-/// <summary><c>Orleans:*</c> settings: how this host's silo joins its cluster.</summary>
+/// <summary>
+/// <c>Cluster:*</c> settings: how this host's Orleans silo joins its cluster. (Not <c>Orleans:*</c>: Orleans reads
+/// that section itself, for providers configured by name.)
+/// </summary>
 public sealed class SiloSettings
 {
-    public const string Section = "Orleans";
+    public const string Section = "Cluster";
 
-    public SiloMembership Clustering { get; set; } = SiloMembership.Localhost;
+    public SiloMembership Membership { get; set; } = SiloMembership.Localhost;
 
     /// <summary>
     /// The Redis holding the membership table and reminders (<c>host:port[,password=…]</c>); unset: the cache's
@@ -32,7 +35,7 @@ public sealed class SiloSettings
     public string? Redis { get; set; }
 
     /// <summary>Hosts with the same cluster id form one cluster; another deployment on the same Redis needs another.</summary>
-    public string ClusterId { get; set; } = "tongxin";
+    public string Id { get; set; } = "tongxin";
 
     /// <summary>
     /// The port silos talk on. Unset: a free port taken at start; the membership table tells the other hosts which
@@ -43,6 +46,13 @@ public sealed class SiloSettings
     /// <summary>The address other hosts reach this one at; loopback unless set (set it when hosts are on several machines).</summary>
     public string? AdvertisedAddress { get; set; }
 
+}
+
+/// <summary><c>Grains:*</c> settings.</summary>
+public sealed class GrainSettings
+{
+    public const string Section = "Grains";
+
     /// <summary>An activation unused for this long is deactivated (Orleans' collection age), so memory stays bounded.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
@@ -50,7 +60,7 @@ public sealed class SiloSettings
 /// <summary>
 /// The Orleans silo co-hosted in the web host (ADR 0014): each child, provider and contract is a grain with one
 /// activation in the cluster. One host: localhost clustering, nothing to install. Several hosts
-/// (<c>Orleans:Clustering=Redis</c>): one cluster through a membership table in Redis.
+/// (<c>Cluster:Membership=Redis</c>): one cluster through a membership table in Redis.
 /// </summary>
 public static class TongxinSilo
 {
@@ -67,21 +77,22 @@ public static class TongxinSilo
     {
         var configuration = builder.Configuration;
         var settings = configuration.GetSection(SiloSettings.Section).Get<SiloSettings>() ?? new SiloSettings();
+        var grains = configuration.GetSection(GrainSettings.Section).Get<GrainSettings>() ?? new GrainSettings();
         // Orleans' own timers (membership, activation collection, reminders) run on real time. Without this they
         // would take the one TimeProvider the product registers, which tests replace with a clock they move.
         builder.Services.AddKeyedSingleton(KeyedService.AnyKey, TimeProvider.System);
         builder.UseOrleans(silo =>
         {
             var siloPort = settings.SiloPort ?? FreePort();
-            if (settings.Clustering == SiloMembership.Redis)
+            if (settings.Membership == SiloMembership.Redis)
             {
                 var redis = ConfigurationOptions.Parse(settings.Redis ?? configuration["Cache:Redis:Configuration"]
-                    ?? throw new InvalidOperationException("Orleans:Clustering is Redis but neither Orleans:Redis nor Cache:Redis:Configuration names a Redis server."));
+                    ?? throw new InvalidOperationException("Cluster:Membership is Redis but neither Cluster:Redis nor Cache:Redis:Configuration names a Redis server."));
                 // Orleans' providers keep one connection each and must ride out a Redis restart.
                 redis.AbortOnConnectFail = false;
                 silo.Configure<ClusterOptions>(options =>
                 {
-                    options.ClusterId = settings.ClusterId;
+                    options.ClusterId = settings.Id;
                     options.ServiceId = "tongxin";
                 });
                 // No gateway: the only client of each silo is the web host it lives in.
@@ -92,7 +103,8 @@ public static class TongxinSilo
                 {
                     options.ProbeTimeout = ProbeTimeout;
                     options.NumMissedProbesLimit = MissedProbesLimit;
-                    configuration.GetSection($"{SiloSettings.Section}:Membership").Bind(options);
+                    // An operator may tune any of Orleans' liveness settings (Cluster:Liveness:ProbeTimeout …).
+                    configuration.GetSection($"{SiloSettings.Section}:Liveness").Bind(options);
                 });
             }
             else
@@ -108,7 +120,7 @@ public static class TongxinSilo
             silo.AddIncomingGrainCallFilter<AuditRowFlow>();
             silo.AddOutgoingGrainCallFilter<CallerCulture>();
             silo.AddOutgoingGrainCallFilter<AuditRowFlow>();
-            silo.Configure<GrainCollectionOptions>(options => options.CollectionAge = settings.IdleTimeout);
+            silo.Configure<GrainCollectionOptions>(options => options.CollectionAge = grains.IdleTimeout);
             // Orleans refuses reminders under a minute unless told; a matchmaker's period may be shorter (tests).
             var reminderPeriod = configuration.GetSection(Matching.MatchingOptions.Section).Get<Matching.MatchingOptions>()?.ReminderPeriod;
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod =

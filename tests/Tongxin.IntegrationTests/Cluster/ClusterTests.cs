@@ -115,4 +115,50 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var director = await new ProcessApiHost(cluster[1]).LoginAsync(county.User("director-a1"), TestCounty.Password);
         (await director.PutAsync($"/api/children/{child}/risk", new { riskLevel = "high", reason = "独自在家" })).AssertStatus(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task WhileRedisIsDownTheClusterGoesOnAndAfterwardsANewHostStillJoins()
+    {
+        await using var cluster = await HostCluster.StartAsync(2);
+        var county = await TestCounty.CreateAsync(new ProcessApiHost(cluster[0]));
+        var children = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            children.Add(await county.ChildAsync("director-a1", county.VillageA1));
+        }
+
+        // Redis holds the membership table, the reminders and the shared cache: all gone at once.
+        cluster.Redis.Kill();
+        foreach (var (host, i) in cluster.Hosts.Select((h, i) => (h, i)))
+        {
+            // Signing in, reading and changing files through either host: every child's grain answers wherever it lives.
+            var director = await new ProcessApiHost(host).LoginAsync(county.User("director-a1"), TestCounty.Password);
+            foreach (var child in children)
+            {
+                (await director.PutAsync($"/api/children/{child}/risk", new { riskLevel = i % 2 == 0 ? "high" : "low", reason = "Redis 停机期间" }))
+                    .AssertStatus(HttpStatusCode.OK);
+                (await director.GetAsync($"/api/children/{child}")).AssertStatus(HttpStatusCode.OK);
+            }
+        }
+
+        // Back with its data (the append-only file): the cluster carries on, and a third host joins it.
+        await cluster.Redis.StartAsync();
+        var third = await cluster.AddHostAsync();
+        var admin = await new ProcessApiHost(third).AdminAsync();
+        var active = 0;
+        for (var attempt = 0; attempt < 50 && active < 3; attempt++)
+        {
+            var view = (await admin.GetAsync("/api/cluster")).AssertStatus(HttpStatusCode.OK);
+            active = view.Json!["silos"]!.AsArray().Count(s => s!["status"]!.GetValue<string>() == "active");
+            await Task.Delay(200);
+        }
+        Assert.Equal(3, active);
+        var locations = new HashSet<string>();
+        foreach (var host in cluster.Hosts)
+        {
+            var hostAdmin = await new ProcessApiHost(host).AdminAsync();
+            locations.Add((await hostAdmin.GetAsync($"/api/children/{children[0]}/grain")).AssertStatus(HttpStatusCode.OK).Get<string>("activationId"));
+        }
+        Assert.Single(locations);
+    }
 }

@@ -54,7 +54,8 @@ public sealed class MatchmakerFailoverTests(ITestOutputHelper output)
             Assert.True(await restarted.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), restarted.Output);
             var startup = stopwatch.Elapsed;
             var mama = await new ProcessApiHost(restarted).LoginAsync(county.User("mama"), TestCounty.Password);
-            var offered = await UntilOfferedAsync(mama, need, TimeSpan.FromSeconds(60));
+            await UntilOfferedAsync(mama, need, TimeSpan.FromSeconds(60));
+            var offered = stopwatch.Elapsed;
             output.WriteLine($"restart answered after {startup.TotalSeconds:F1} s; the need was offered {offered.TotalSeconds:F1} s after the restart began");
             Assert.True(offered < startup + TimeSpan.FromSeconds(30), $"offered after {offered}, start-up took {startup}");
         }
@@ -90,15 +91,16 @@ public sealed class MatchmakerFailoverTests(ITestOutputHelper output)
         owner.KillHard();
 
         var mama = await new ProcessApiHost(other).LoginAsync(county.User("mama"), TestCounty.Password);
-        var offered = await UntilOfferedAsync(mama, need, TimeSpan.FromSeconds(90));
+        await UntilOfferedAsync(mama, need, TimeSpan.FromSeconds(90));
+        var offered = stopwatch.Elapsed;
         var movedTo = (await (await new ProcessApiHost(other).AdminAsync()).GetAsync($"/api/cluster/matchmakers/caring-mother/{county.Code}"))
             .AssertStatus(HttpStatusCode.OK).Get<string>("silo");
         output.WriteLine($"the need was offered {offered.TotalSeconds:F1} s after its matchmaker's host was killed; matching now runs on {movedTo}");
         Assert.NotEqual(silo, movedTo);
     }
 
-    /// <summary>Polls the volunteer's offers until one is for <paramref name="needId"/>; how long it took.</summary>
-    private static async Task<TimeSpan> UntilOfferedAsync(Api volunteer, string needId, TimeSpan limit)
+    /// <summary>Polls the volunteer's offers until one is for <paramref name="needId"/>.</summary>
+    private static async Task UntilOfferedAsync(Api volunteer, string needId, TimeSpan limit)
     {
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < limit)
@@ -106,11 +108,10 @@ public sealed class MatchmakerFailoverTests(ITestOutputHelper output)
             var offers = await volunteer.GetAsync("/api/offers?mine=true");
             if (offers.Status == HttpStatusCode.OK && offers.Array.Any(o => o!["needId"]!.GetValue<string>() == needId))
             {
-                return stopwatch.Elapsed;
+                return;
             }
             await Task.Delay(250);
         }
         Assert.Fail($"the need {needId} had no offer {limit.TotalSeconds} s on: its batch was lost with its host");
-        return limit;
     }
 }

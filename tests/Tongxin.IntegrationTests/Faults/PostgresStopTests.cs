@@ -48,8 +48,9 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
     public async Task StoppingPostgresMidRunAnswers503UntilItIsBackThenTheSameHostsRecoverWithNoAcknowledgedWriteLost()
     {
         await using var server = await ThrowawayPostgres.CreateAsync();
+        await using var membership = await RedisServer.StartAsync("--appendonly", "yes", "--dir", Directory.CreateTempSubdirectory("tongxin-redis-").FullName);
         var serverReady = Now;
-        var hosts = await StartHostsAsync(server);
+        var hosts = await StartHostsAsync(server, membership);
         var hostsReady = Now;
         try
         {
@@ -374,7 +375,8 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
         return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
     }
 
-    private static async Task<List<HostProcess>> StartHostsAsync(ThrowawayPostgres server)
+    /// <summary>Two host processes forming one Orleans cluster (membership in <paramref name="membership"/>) on one database.</summary>
+    private static async Task<List<HostProcess>> StartHostsAsync(ThrowawayPostgres server, RedisServer membership)
     {
         var environment = new Dictionary<string, string>
         {
@@ -385,6 +387,9 @@ public sealed class PostgresStopTests(ITestOutputHelper output)
             ["Encryption__FieldKey"] = TongxinApp.FieldKey,
             ["Matching__AutoRun"] = "false",
             ["RateLimits__ListsPerMinute"] = "1000000",
+            ["Cluster__Membership"] = "Redis",
+            ["Cluster__Redis"] = membership.Configuration,
+            ["Cluster__Id"] = "pgstop-" + Guid.NewGuid().ToString("N")[..8],
         };
         // The first host migrates the empty database alone; the second finds it ready.
         var hosts = new List<HostProcess> { HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-pgstop1-").FullName, environment) };

@@ -1,3 +1,4 @@
+using Tongxin.Host.Persistence;
 using Xunit;
 
 namespace Tongxin.IntegrationTests.Infrastructure;
@@ -45,10 +46,10 @@ public sealed class HostCluster : IAsyncDisposable
             ["Bootstrap__AdminPassword"] = TongxinApp.AdminPassword,
             ["Encryption__FieldKey"] = TongxinApp.FieldKey,
             ["RateLimits__ListsPerMinute"] = "1000000",
-            ["Orleans__Clustering"] = "Redis",
-            ["Orleans__Redis"] = redis.Configuration,
+            ["Cluster__Membership"] = "Redis",
+            ["Cluster__Redis"] = redis.Configuration,
             // A cluster of its own, whatever else this redis-server has seen.
-            ["Orleans__ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Cluster__Id"] = "test-" + Guid.NewGuid().ToString("N")[..8],
             ["Cache__Provider"] = "Redis",
             ["Cache__Redis__Configuration"] = redis.Configuration,
         };
@@ -71,7 +72,7 @@ public sealed class HostCluster : IAsyncDisposable
     {
         var siloPort = HostProcess.FreePort();
         var host = HostProcess.Start(Directory.CreateTempSubdirectory("tongxin-silo-").FullName,
-            new Dictionary<string, string>(_environment) { ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            new Dictionary<string, string>(_environment) { ["Cluster__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         lock (_hosts)
         {
             _hosts.Add(host);

@@ -12,14 +12,33 @@ public sealed class CapacityRaceTestsOnSqlite(SqliteMatchingApp app) : CapacityR
 
 public sealed class CapacityRaceTestsOnPostgres(PostgresMatchingApp app) : CapacityRaceTests(app), IClassFixture<PostgresMatchingApp>
 {
-    /// <summary>Two hosts on one PostgreSQL database, each with its own grain activations: the versions keep them honest.</summary>
+    /// <summary>
+    /// Two hosts of one Orleans cluster (membership in Redis) on one PostgreSQL database: the provider's one activation
+    /// takes the acceptances one at a time, whichever host each reached. (Two hosts that were not one cluster each had
+    /// an activation of their own; a loser could exhaust its retries on the version and answer 409 while its offer
+    /// stayed pending and its need hung on it. The version check is now the second guard: Grains/VersionGuardTests.)
+    /// </summary>
     [Fact]
-    public async Task TwoHostsOnOneDatabaseNeverCommitBeyondCapacity()
+    public async Task TwoHostsOfOneClusterNeverCommitBeyondCapacity()
     {
         var (county, volunteerId, offers) = await SeedRaceAsync();
-        await using var second = TongxinApp.CreateFactory(app.Database, new Dictionary<string, string?> { ["Matching:AutoRun"] = "false" });
+        await using var membership = await RedisServer.StartAsync();
+        var cluster = new Dictionary<string, string?>
+        {
+            ["Matching:AutoRun"] = "false",
+            ["Cluster:Membership"] = "Redis",
+            ["Cluster:Redis"] = membership.Configuration,
+            ["Cluster:Id"] = "race-" + Guid.NewGuid().ToString("N")[..8],
+        };
+        await using var first = TongxinApp.CreateFactory(app.Database, cluster);
+        await using var second = TongxinApp.CreateFactory(app.Database, cluster);
+        _ = first.Server; // started one after the other: the second joins the first's cluster
+        var admin = new Api(second.CreateClient());
+        await admin.LoginAsync(TongxinApp.AdminUserName, TongxinApp.AdminPassword);
+        Assert.Equal(2, (await admin.GetAsync("/api/cluster")).AssertStatus(HttpStatusCode.OK).Json!["silos"]!.AsArray()
+            .Count(s => s!["status"]!.GetValue<string>() == "active"));
         var token = await TokenAsync(county);
-        var clients = new[] { app.Factory.CreateClient(), second.CreateClient() };
+        var clients = new[] { first.CreateClient(), second.CreateClient() };
         foreach (var client in clients)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
