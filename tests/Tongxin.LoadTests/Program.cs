@@ -1,4 +1,3 @@
-using Tongxin.Caching.Redis.Tests;
 using Tongxin.IntegrationTests.Infrastructure;
 
 namespace Tongxin.LoadTests;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tongxin.Caching.Redis.Tests;
 using Tongxin.Host.Persistence;
 
 namespace Tongxin.IntegrationTests.Infrastructure;

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Tongxin.Caching.Redis.Tests;
+namespace Tongxin.IntegrationTests.Infrastructure;
 
-// Also compiled into tests/Tongxin.IntegrationTests and tests/Tongxin.LoadTests (linked, not copied): keep it free of xunit.
+// Also compiled into tests/Tongxin.LoadTests (linked, not copied): keep it free of xunit.
 
 /// <summary>
 /// A redis-server process of our own on a free loopback port, with no persistence. Tests can kill it,
