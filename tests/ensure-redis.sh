@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure Debian's redis-server binary is on this machine (installs it when missing; needs root).
-# It does NOT start a server: the tests in tests/Tongxin.Caching.Redis.Tests start their own
-# redis-server on a free loopback port and stop it afterwards (they also kill it on purpose to test
-# the cache's "Redis down" behaviour), so no global service is needed.
+# It does NOT start a server: the Redis tests in tests/Tongxin.IntegrationTests (Caching/, through
+# Infrastructure/RedisServer.cs) and the load tests start their own redis-server on a free loopback
+# port and stop it afterwards (they also kill and pause it on purpose to test the cache's "Redis down"
+# behaviour), so no global service is needed.
 set -euo pipefail
 
 if ! command -v redis-server >/dev/null 2>&1; then

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
-using Tongxin.Caching.Redis;
 using Tongxin.Host.Caching;
 using Tongxin.Host.Demo;
 using Tongxin.Host.Grains;
@@ -195,11 +194,11 @@ public static class TongxinHost
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
-        // The one cache the code uses is IDistributedCache: in memory by default, Redis (our own RESP client,
-        // host/Tongxin.Caching.Redis) when Cache:Provider is Redis; Redis down means a miss, never an error.
+        // The one cache the code uses is IDistributedCache: in memory by default, Redis (Microsoft's RedisCache set to
+        // fail fast, Caching/OutageTolerantRedisCache.cs) when Cache:Provider is Redis; Redis down means a miss, never an error.
         if (string.Equals(configuration["Cache:Provider"], "Redis", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddTongxinRedisCache(options => configuration.GetSection("Cache:Redis").Bind(options));
+            services.AddTongxinRedisCache(configuration);
         }
         else
         {

@@ -108,7 +108,7 @@ public sealed class SharedCacheOutageTests : IAsyncLifetime
     }
 
     private static bool InUse(HostUnderTest host) =>
-        host.Service<Tongxin.Caching.Redis.RedisDistributedCache>().IsAvailable && host.Service<LookupCache>().Owed.Count == 0;
+        host.Service<OutageTolerantRedisCache>().IsAvailable && host.Service<LookupCache>().Owed.Count == 0;
 
     /// <summary>The region-scoped reads of a civil-affairs officer and a village director, as response bodies.</summary>
     private async Task<List<string>> ReadAllAsync(IReadOnlyList<Api> clients)

@@ -93,12 +93,16 @@ public sealed class HostUnderTest : IApiHost
     public T Service<T>() where T : notnull => Factory.Services.GetRequiredService<T>();
 }
 
-/// <summary>Every log line a host writes, by event name.</summary>
+/// <summary>Every log line a host (or a cache built on its own) writes, by event name, with its exception's text.</summary>
 public sealed class HostLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<(string EventName, string Message)> _entries = new();
 
     public int Count(string eventName) => _entries.Count(e => e.EventName == eventName);
+
+    public IReadOnlyList<string> Messages(string eventName) => _entries.Where(e => e.EventName == eventName).Select(e => e.Message).ToList();
+
+    public IEnumerable<string> All => _entries.Select(e => $"{e.EventName}: {e.Message}");
 
     public ILogger CreateLogger(string categoryName) => new Collector(this);
 
@@ -116,7 +120,7 @@ public sealed class HostLogs : ILoggerProvider
         {
             if (eventId.Name is { } name)
             {
-                owner._entries.Enqueue((name, formatter(state, exception)));
+                owner._entries.Enqueue((name, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
             }
         }
     }
