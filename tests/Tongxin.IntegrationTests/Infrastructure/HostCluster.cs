@@ -58,9 +58,18 @@ public sealed class HostCluster : IAsyncDisposable
             environment[key] = value;
         }
         var cluster = new HostCluster(database, redis, environment);
-        await cluster.AddHostAsync();
-        await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => cluster.AddHostAsync()));
-        return cluster;
+        try
+        {
+            await cluster.AddHostAsync();
+            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => cluster.AddHostAsync()));
+            return cluster;
+        }
+        catch
+        {
+            // A host that would not start fails the test; its redis-server and database must not outlive it.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>True when <paramref name="siloAddress"/> (as <c>GET /api/cluster</c> shows it: <c>S127.0.0.1:port:generation</c>) is <paramref name="host"/>'s silo.</summary>
