@@ -6,8 +6,7 @@ using Tongxin.Host.Persistence;
 namespace Tongxin.Host.Audit;
 
 /// <summary>
-/// Appends the audit rows that no change carries (reads, refusals, failures; a file read's own row is written by its
-/// batch, <see cref="Children.ChildFileReads"/>, with this class's <see cref="Commit"/>) with group commit: one writer
+/// Appends the audit rows that no change carries (reads, refusals, failures) with group commit: one writer
 /// takes every row waiting at that moment, from however many requests, and saves them in one transaction.
 /// <see cref="AppendAsync"/> completes only once the transaction holding the row has committed, so a request
 /// that awaits it is acknowledged only after its row is committed (flushed to disk too with
@@ -94,10 +93,7 @@ public sealed class AuditLog : BatchWorker<AuditLog.Pending>
     /// any request is answered; only a power cut or operating-system crash within about a second of the commit can
     /// lose them, and never a change's row, which commits with the change, fully flushed (ADR 0010).
     /// </summary>
-    /// <remarks>
-    /// Explicit, so that "committed" means this commit, whatever the batch's size. Also used by
-    /// <see cref="Children.ChildFileReads"/>, which writes its reads' rows on the connection that read the files.
-    /// </remarks>
+    /// <remarks>Explicit, so that "committed" means this commit, whatever the batch's size.</remarks>
     internal void Commit(TongxinDbContext db, IReadOnlyList<AuditEntry> batch)
     {
         var sqlite = db.Database.IsSqlite();

@@ -11,7 +11,8 @@ namespace Tongxin.Host.Children;
 [GenerateSerializer]
 public sealed record GuardianConsentInput([property: Id(0)] string? By, [property: Id(1)] string? Relation, [property: Id(2)] DateTime? RecordedAt, [property: Id(3)] IReadOnlyList<string>? Purposes = null);
 
-public sealed record GuardianConsentView(string By, string Relation, DateTime RecordedAt, IReadOnlyList<string> Purposes);
+[GenerateSerializer, Immutable]
+public sealed record GuardianConsentView([property: Id(0)] string By, [property: Id(1)] string Relation, [property: Id(2)] DateTime RecordedAt, [property: Id(3)] IReadOnlyList<string> Purposes);
 
 /// <summary>What a guardian consents to: being matched with providers, receiving purchased services, sharing data across agencies.</summary>
 public static class ConsentPurposes

@@ -5,26 +5,27 @@ using Tongxin.Host.Requests;
 namespace Tongxin.Host.Children;
 
 /// <summary>The whole file, for the staff who keep and oversee it (director, supervisor, civil affairs).</summary>
+[GenerateSerializer, Immutable]
 public sealed record ChildFileView(
-    string Id,
-    string GivenName,
-    string FamilyName,
-    Gender Gender,
-    DateOnly BirthDate,
-    int Age,
-    string VillageCode,
-    ChildCategory Category,
-    string GuardianSituation,
-    RiskLevel RiskLevel,
-    IReadOnlyList<string> PriorityGroups,
-    GuardianConsentView? GuardianConsent,
-    int Version,
-    DateTime CreatedAt,
-    DateTime UpdatedAt,
-    DateTime? LastCallAt,
-    DateTime? LastHomeVisitAt,
-    DateTime? ClosedAt = null,
-    string? ClosedReason = null) : IAuditSubject
+    [property: Id(0)] string Id,
+    [property: Id(1)] string GivenName,
+    [property: Id(2)] string FamilyName,
+    [property: Id(3)] Gender Gender,
+    [property: Id(4)] DateOnly BirthDate,
+    [property: Id(5)] int Age,
+    [property: Id(6)] string VillageCode,
+    [property: Id(7)] ChildCategory Category,
+    [property: Id(8)] string GuardianSituation,
+    [property: Id(9)] RiskLevel RiskLevel,
+    [property: Id(10)] IReadOnlyList<string> PriorityGroups,
+    [property: Id(11)] GuardianConsentView? GuardianConsent,
+    [property: Id(12)] int Version,
+    [property: Id(13)] DateTime CreatedAt,
+    [property: Id(14)] DateTime UpdatedAt,
+    [property: Id(15)] DateTime? LastCallAt,
+    [property: Id(16)] DateTime? LastHomeVisitAt,
+    [property: Id(17)] DateTime? ClosedAt = null,
+    [property: Id(18)] string? ClosedReason = null) : IAuditSubject
 {
     string IAuditSubject.AuditSubjectId => Id;
 }

@@ -1,6 +1,7 @@
 using MediatR;
+using Orleans;
+using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
-using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 
 namespace Tongxin.Host.Children;
@@ -14,34 +15,13 @@ public sealed record GetChild(string Id) : IRequest<ChildFileView>, IAuditedRequ
     string? IAuditedRequest.AuditSubjectId => Id;
 }
 
-internal sealed class GetChildHandler(ChildFileReads files, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetChild, ChildFileView>
+internal sealed class GetChildHandler(IGrainFactory grains, ICallerAccessor callers) : IRequestHandler<GetChild, ChildFileView>
 {
     public async Task<ChildFileView> Handle(GetChild request, CancellationToken cancellationToken)
     {
-        // Fresh from the database on every request, in a batch with the other reads arriving now, which also writes
-        // this read's audit row; a file outside the caller's region is not found (ChildFileReads).
-        var stored = await files.ReadAsync(request.Id, callers.Current!, cancellationToken)
-            ?? throw Errors.NotFoundException.Child();
-        var file = stored.File;
-        return new ChildFileView(
-            file.Id,
-            file.GivenName,
-            file.FamilyName,
-            file.Gender,
-            file.BirthDate,
-            ChinaCalendar.AgeOn(file.BirthDate, clock.Today()),
-            file.VillageCode,
-            file.Category,
-            file.GuardianSituation,
-            file.RiskLevel,
-            PriorityGroups.Of(file),
-            ChildViewMapping.Consent(file),
-            file.Version,
-            file.CreatedAt,
-            file.UpdatedAt,
-            stored.LastCallAt,
-            stored.LastHomeVisitAt,
-            file.ClosedAt,
-            file.ClosedReason);
+        // From the child's grain, whose memory every change passes through (ADR 0017); outside the caller's region
+        // the file does not exist for them. The read's audit row is committed by the pipeline before the answer.
+        var read = await grains.GetGrain<IChildGrain>(request.Id).ReadFileAsync();
+        return callers.Current!.CanSee(read.RegionPath) ? read.View : throw Errors.NotFoundException.Child();
     }
 }

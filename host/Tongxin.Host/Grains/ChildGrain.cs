@@ -6,6 +6,7 @@ using Tongxin.Host.Errors;
 using Tongxin.Host.Needs;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Regions;
+using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
 
 namespace Tongxin.Host.Grains;
@@ -24,6 +25,13 @@ public interface IChildGrain : ILocatableGrain
 {
     [ReadOnly]
     Task<ChildSnapshot> GetSnapshotAsync();
+
+    /// <summary>
+    /// The whole file, from this activation's memory: fresh, because every change to the child passes through it
+    /// (ADR 0017). The caller checks the region (<see cref="ChildFileRead.RegionPath"/>) before showing it.
+    /// </summary>
+    [ReadOnly]
+    Task<ChildFileRead> ReadFileAsync();
 
     Task<ChildFileSaved> UpdateFileAsync(UpdateChild request, string villagePath, string userId);
 
@@ -48,6 +56,10 @@ public interface IChildGrain : ILocatableGrain
     Task<int> WithdrawConsentAsync(string reason, string userId);
 }
 
+/// <summary>A child's file as its grain holds it: where it lives (for the caller's region check), and the whole view.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ChildFileRead([property: Id(0)] string RegionPath, [property: Id(1)] ChildFileView View);
+
 /// <summary>A need as the director asked for it, already validated by the line's module.</summary>
 [GenerateSerializer, Immutable]
 public sealed record NeedRequest([property: Id(0)] string Line, [property: Id(1)] string DetailsJson, [property: Id(2)] Urgency Urgency);
@@ -55,8 +67,14 @@ public sealed record NeedRequest([property: Id(0)] string Line, [property: Id(1)
 internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, GroupInserts inserts, TimeProvider clock, Security.FieldCipher cipher)
     : VersionedGrain, IChildGrain
 {
-    // Null when no file has this id (an unknown id was asked for): calls answer 404, and the activation goes away.
+    // Null when no file has this id (an unknown id was asked for): calls answer 404 until the activation is collected.
+    // (Not deactivated at once: a call that activated it would be forwarded to a new activation, and again.)
     private ChildFile? _file;
+    private DateTime? _lastCallAt;
+    private DateTime? _lastHomeVisitAt;
+    // The file as the staff read it, built on the first read after a change (and each new day: it holds the age).
+    private ChildFileRead? _read;
+    private DateOnly _readOn;
 
     private ChildFile File => _file ?? throw NotFoundException.Child();
 
@@ -65,15 +83,45 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
     protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        _file = await db.Children.AsNoTracking().SingleOrDefaultAsync(c => c.Id == Key, cancellationToken);
-        if (_file is null)
-        {
-            DeactivateOnIdle();
-        }
+        // The file with its last call and last home visit, each the last entry of the (ChildId, Kind, At) index.
+        var stored = await db.Children.AsNoTracking()
+            .Where(c => c.Id == Key)
+            .Select(c => new
+            {
+                File = c,
+                LastCallAt = db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.Call).Max(x => (DateTime?)x.At),
+                LastHomeVisitAt = db.ChildContacts.Where(x => x.ChildId == c.Id && x.Kind == ContactKind.HomeVisit).Max(x => (DateTime?)x.At),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        Keep(stored?.File);
+        (_lastCallAt, _lastHomeVisitAt) = (stored?.LastCallAt, stored?.LastHomeVisitAt);
     }
 
     public Task<ChildSnapshot> GetSnapshotAsync() =>
         Task.FromResult(new ChildSnapshot(File.Id, File.RegionPath, File.Version, HasConsent(File)));
+
+    public Task<ChildFileRead> ReadFileAsync()
+    {
+        var today = clock.Today();
+        if (_read is null || _readOn != today)
+        {
+            var file = File;
+            _read = new ChildFileRead(file.RegionPath, new ChildFileView(
+                file.Id, file.GivenName, file.FamilyName, file.Gender, file.BirthDate, ChinaCalendar.AgeOn(file.BirthDate, today),
+                file.VillageCode, file.Category, file.GuardianSituation, file.RiskLevel, PriorityGroups.Of(file),
+                ChildViewMapping.Consent(file), file.Version, file.CreatedAt, file.UpdatedAt, _lastCallAt, _lastHomeVisitAt,
+                file.ClosedAt, file.ClosedReason));
+            _readOn = today;
+        }
+        return Task.FromResult(_read);
+    }
+
+    /// <summary>The file as last read or written; whatever was built from the one before is dropped.</summary>
+    private void Keep(ChildFile? file)
+    {
+        _file = file;
+        _read = null;
+    }
 
     public async Task<ChildFileSaved> UpdateFileAsync(UpdateChild request, string villagePath, string userId)
     {
@@ -111,7 +159,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.Version = File.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
-        _file = file;
+        Keep(file);
         return new ChildFileSaved(file.Id, file.Version);
     }
 
@@ -130,6 +178,16 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         };
         db.ChildContacts.Add(contact);
         await db.SaveChangesAsync();
+        // The file shows the last call and the last visit: a contact logged late (catching up) may be older than them.
+        if (contact.Kind == ContactKind.Call && !(contact.At <= _lastCallAt))
+        {
+            _lastCallAt = contact.At;
+        }
+        else if (contact.Kind == ContactKind.HomeVisit && !(contact.At <= _lastHomeVisitAt))
+        {
+            _lastHomeVisitAt = contact.At;
+        }
+        _read = null;
         return new ContactLogged(contact.Id, Key);
     }
 
@@ -209,7 +267,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.Version = File.Version + 1;
         file.UpdatedAt = now;
         await db.SaveChangesAsync();
-        _file = file;
+        Keep(file);
         return new ChildFileSaved(file.Id, file.Version);
     }
 
@@ -234,7 +292,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.Version = File.Version + 1;
         file.UpdatedAt = now;
         await db.SaveChangesAsync();
-        _file = file;
+        Keep(file);
         return new ChildFileClosed(file.Id, now);
     }
 
@@ -252,7 +310,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.Version = File.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
-        _file = file;
+        Keep(file);
         return to;
     }
 
@@ -275,7 +333,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.Version = File.Version + 1;
         file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
-        _file = file;
+        Keep(file);
     }
 
     public async Task<int> WithdrawConsentAsync(string reason, string userId)
@@ -315,7 +373,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.UpdatedAt = now;
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
-        _file = file;
+        Keep(file);
         return suspended.Count;
     }
 

@@ -37,10 +37,6 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         _exists = await db.Contracts.AnyAsync(c => c.Id == Key, cancellationToken);
-        if (!_exists)
-        {
-            DeactivateOnIdle();
-        }
     }
 
     protected override NotFoundException? Missing => _exists ? null : new NotFoundException(HostTexts.Local("notFound.contract"));

@@ -49,10 +49,6 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         _exists = await db.Providers.AnyAsync(p => p.Id == Key, cancellationToken);
-        if (!_exists)
-        {
-            DeactivateOnIdle();
-        }
     }
 
     protected override NotFoundException? Missing => _exists ? null : new NotFoundException(HostTexts.Local("notFound.provider"));

@@ -27,7 +27,8 @@ public abstract class VersionedGrain : Grain, IIncomingGrainCallFilter
     /// <summary>
     /// Loads the whole state from the database. Runs on activation and again after a stale write, so it must
     /// replace every field it owns. A record that does not exist must not throw here (Orleans logs a failed
-    /// activation as an error): remember that, and let the calls answer 404.
+    /// activation as an error), nor deactivate (the call that activated it would be forwarded to a new activation,
+    /// which would do the same): remember it, and let the calls answer 404 (<see cref="Missing"/>).
     /// </summary>
     protected virtual Task LoadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace Tongxin.Host.Persistence;
 
 /// <summary>
-/// How the batch loops (<see cref="Audit.AuditLog"/>'s writer, <see cref="Children.ChildFileReads"/>' reader) take
+/// How the batch loops (<see cref="Audit.AuditLog"/>'s writer, <see cref="GroupInserts"/>) take
 /// their next batch, each on its own thread: wait for work, take everything waiting, and in a busy moment wait a
 /// little for more, so the database sees fewer, larger statements.
 /// </summary>

@@ -52,7 +52,6 @@ public static class DatabaseSetup
             services.Configure<SqliteCheckpointOptions>(configuration.GetSection(DatabaseOptions.Section));
             services.AddHostedService<SqliteCheckpoints>();
         }
-        services.AddSingleton<Children.ChildFileReads>();
         services.AddSingleton<GroupInserts>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<TongxinDbContext>>().CreateDbContext());
         return services;

@@ -12,12 +12,11 @@ namespace Tongxin.Host.Requests;
 /// only once its row is committed (ADR 0009, 0010):
 /// <list type="bullet">
 /// <item>a change carries the row in its own transaction: the first save in the request's flow that writes
-/// anything, in the handler's context or in a grain's (<see cref="PendingAudit"/>);</item>
+/// anything, in the handler's context or in a grain's, on whichever host runs it (<see cref="PendingAudit"/>,
+/// <see cref="Grains.AuditRowFlow"/>);</item>
 /// <item>a request that changes nothing (a read, a refusal, a failure) appends the row through
 /// <see cref="AuditLog"/>, which commits the rows of many requests together and answers each only after
-/// its batch has committed;</item>
-/// <item>a file read (<c>GET /api/children/{id}</c>) that finds the file has its row written by the batch that read
-/// it (<see cref="Children.ChildFileReads"/>, ADR 0013), which claims it as a change would.</item>
+/// its batch has committed.</item>
 /// </list>
 /// </summary>
 internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock, AuditLog auditLog)
