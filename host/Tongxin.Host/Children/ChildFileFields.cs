@@ -1,5 +1,5 @@
-using Orleans;
 using FluentValidation;
+using Orleans;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;

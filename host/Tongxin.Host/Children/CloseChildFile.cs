@@ -1,4 +1,3 @@
-using Orleans;
 using FluentValidation;
 using MediatR;
 using Orleans;

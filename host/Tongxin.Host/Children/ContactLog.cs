@@ -1,7 +1,7 @@
-using Orleans;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Orleans;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;

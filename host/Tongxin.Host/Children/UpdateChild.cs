@@ -1,6 +1,6 @@
-using Orleans;
 using FluentValidation;
 using MediatR;
+using Orleans;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;

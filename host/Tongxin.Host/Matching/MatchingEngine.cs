@@ -2,6 +2,7 @@ using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ProviderKind = Tongxin.Host.Persistence.ProviderKind;
 using Tongxin.Host.Children;
 using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
@@ -10,7 +11,6 @@ using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Matching;
 using Tongxin.Modules.Contracts;
-using ProviderKind = Tongxin.Host.Persistence.ProviderKind;
 
 namespace Tongxin.Host.Matching;
 

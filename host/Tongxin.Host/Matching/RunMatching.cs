@@ -1,8 +1,8 @@
 using MediatR;
-using Orleans;
-using Tongxin.Host.Grains;
 using Microsoft.EntityFrameworkCore;
+using Orleans;
 using Tongxin.Host.Errors;
+using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;

@@ -1,5 +1,5 @@
-using Orleans;
 using MediatR;
+using Orleans;
 using Tongxin.Host.Persistence;
 
 namespace Tongxin.Host.Needs;

@@ -1,6 +1,6 @@
-using Orleans;
 using System.Security.Cryptography;
 using System.Text;
+using Orleans;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
 using Tongxin.Host.Regions;
