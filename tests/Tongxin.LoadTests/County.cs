@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace Tongxin.LoadTests;
 
 /// <summary>A synthetic county set up through the API: towns, villages, a director per village, staff, children with consent.</summary>
@@ -58,4 +60,30 @@ internal sealed class County
         }
         return new County { Villages = villages, Towns = townCodes, SocialWorkOrgId = socialWork, Children = children };
     }
+
+    /// <summary>Each village's director, signed in, by village code.</summary>
+    public async Task<Dictionary<string, LoadClient>> SignInDirectorsAsync(Uri address)
+    {
+        var directors = new Dictionary<string, LoadClient>();
+        foreach (var village in Villages)
+        {
+            directors[village] = await LoadClient.LoginAsync(address, Director(village), Password);
+        }
+        return directors;
+    }
+
+    /// <summary>
+    /// A file has a history: a quarter's weekly calls and monthly visits, six contacts a child (a file read shows the
+    /// last of each, so its query has them to find).
+    /// </summary>
+    public Task<PhaseResult> AddContactHistoryAsync(IReadOnlyDictionary<string, LoadClient> directors) =>
+        Phase.RunAsync("set-up: contacts", 16, Children.Count * 6, i =>
+        {
+            var (child, village) = Children[i % Children.Count];
+            var week = i / Children.Count;
+            return directors[village].Http.PostAsJsonAsync($"/api/children/{child}/contacts", new
+            {
+                kind = week % 3 == 2 ? "home-visit" : "call", at = DateTime.UtcNow.AddDays(-7 * (week + 1)), notes = "电话联系，情况良好",
+            });
+        });
 }
