@@ -18,6 +18,8 @@ internal static class LoadTool
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets [scale] [sqlite|postgres]   (only the two routes with targets)
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]   (in process)
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (memory per idle child grain; in process, no HTTP)
+        //        DOTNET_gcServer=1 dotnet run -c Release --project tests/Tongxin.LoadTests -- grain-calls [seconds] [callers] [children]
+        //            in-process calls a second to the child grain and to a constant grain (the peer); server GC as the host runs
         // The commands with a database start the built host (Release) on a loopback port with a fresh database, set up
         // a synthetic county through the API, run the harness, and stop the host. Loopback only; bounded in count and time.
         // A fourth argument "redis" starts a redis-server of its own and runs the host with Cache__Provider=Redis.
@@ -27,6 +29,8 @@ internal static class LoadTool
         {
             case "grains":
                 return await GrainMemory.RunAsync(Number(args, 1, 100_000));
+            case "grain-calls":
+                return await GrainCalls.RunAsync(TimeSpan.FromSeconds(Number(args, 1, 10)), Number(args, 2, 128), Number(args, 3, 5_000));
             case "audit":
             {
                 await using var scratch = database == "postgres" ? ScratchPostgres.New("tongxin_audit") : null;
@@ -75,7 +79,7 @@ internal static class LoadTool
                 "day" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: false),
                 "targets" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: true),
                 "lookups" => await Lookups.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 10_000)),
-                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, lookups, audit or grains."),
+                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, lookups, audit, grains or grain-calls."),
             };
         }
         finally
