@@ -16,6 +16,9 @@ internal static class LoadTool
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- lookups [requests] [sqlite|postgres] [memory|redis]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets [scale] [sqlite|postgres]   (only the two routes with targets)
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets-floor [rounds] [sqlite|postgres]
+        //            reading a file through the host against a floor: a bare endpoint (own process, Kestrel, ADO.NET) making one
+        //            primary-key SELECT and one audit INSERT on the same database; A B A B, saturation and p99 at 5,000/s, ratios
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]   (in process)
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (memory per idle child grain; in process, no HTTP)
         //        DOTNET_gcServer=1 dotnet run -c Release --project tests/Tongxin.LoadTests -- grain-calls [seconds] [callers] [children]
@@ -31,6 +34,9 @@ internal static class LoadTool
                 return await GrainMemory.RunAsync(Number(args, 1, 100_000));
             case "grain-calls":
                 return await GrainCalls.RunAsync(TimeSpan.FromSeconds(Number(args, 1, 10)), Number(args, 2, 128), Number(args, 3, 5_000));
+            case BareFileRead.Command:
+                // Started by targets-floor as a process of its own, not by hand.
+                return await BareFileRead.ServeAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
             case "audit":
             {
                 await using var scratch = database == "postgres" ? ScratchPostgres.New("tongxin_audit") : null;
@@ -73,13 +79,16 @@ internal static class LoadTool
             Phase.HostProcessId = host.ProcessId;
             Console.WriteLine($"host process {host.ProcessId} at {host.Address}; load generator process {Environment.ProcessId}; {Environment.ProcessorCount} cores shared by both");
             var scale = Number(args, 1, 1);
+            // The database the host made: its SQLite file under its working folder, or the PostgreSQL database.
+            var hostDatabase = postgres?.ConnectionString ?? $"Data Source={Path.Combine(work, "data", "tongxin.db")}";
             exit = command switch
             {
                 "import" => await ImportBenchmark.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 100_000)),
                 "day" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: false),
                 "targets" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: true),
+                "targets-floor" => await FileReadFloor.RunAsync(host, database, hostDatabase, rounds: Number(args, 1, 2)),
                 "lookups" => await Lookups.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 10_000)),
-                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, lookups, audit, grains or grain-calls."),
+                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, targets-floor, lookups, audit, grains or grain-calls."),
             };
         }
         finally
