@@ -23,6 +23,9 @@ internal static class LoadTool
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (memory per idle child grain; in process, no HTTP)
         //        DOTNET_gcServer=1 dotnet run -c Release --project tests/Tongxin.LoadTests -- grain-calls [seconds] [callers] [children]
         //            in-process calls a second to the child grain and to a constant grain (the peer); server GC as the host runs
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- failover [trials]
+        //            redis-server, PostgreSQL and three hosts in one cluster; kill -9 the host of a child's grain, time until
+        //            it answers on another, and count the answers meanwhile (503 + Retry-After expected)
         // The commands with a database start the built host (Release) on a loopback port with a fresh database, set up
         // a synthetic county through the API, run the harness, and stop the host. Loopback only; bounded in count and time.
         // A fourth argument "redis" starts a redis-server of its own and runs the host with Cache__Provider=Redis.
@@ -34,6 +37,8 @@ internal static class LoadTool
                 return await GrainMemory.RunAsync(Number(args, 1, 100_000));
             case "grain-calls":
                 return await GrainCalls.RunAsync(TimeSpan.FromSeconds(Number(args, 1, 10)), Number(args, 2, 128), Number(args, 3, 5_000));
+            case "failover":
+                return await Failover.RunAsync(Number(args, 1, 5));
             case BareFileRead.Command:
                 // Started by targets-floor as a process of its own, not by hand.
                 return await BareFileRead.ServeAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
@@ -88,7 +93,7 @@ internal static class LoadTool
                 "targets" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: true),
                 "targets-floor" => await FileReadFloor.RunAsync(host, database, hostDatabase, rounds: Number(args, 1, 2)),
                 "lookups" => await Lookups.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 10_000)),
-                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, targets-floor, lookups, audit, grains or grain-calls."),
+                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, targets-floor, lookups, audit, grains, grain-calls or failover."),
             };
         }
         finally
