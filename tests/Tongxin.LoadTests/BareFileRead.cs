@@ -21,7 +21,7 @@ namespace Tongxin.LoadTests;
 /// columns the host writes), then answers the row as JSON. No Orleans, no MediatR, no authentication, no EF: plain
 /// ADO.NET on connections opened once and kept, each with its two statements prepared once.
 /// <para>
-/// Run as a process of its own (<see cref="Start"/>), as the host is: the generator's CPU and collections stay out of
+/// Run as a process of its own (<see cref="StartAsync"/>), as the host is: the generator's CPU and collections stay out of
 /// it, and the harness reads its CPU apart from the generator's. Server GC, as the host (a web project) runs.
 /// </para>
 /// <para>
@@ -61,10 +61,10 @@ internal sealed class BareFileRead
     }
 
     /// <summary>Starts the floor as a process of its own on a free loopback port and waits until it answers.</summary>
-    public static async Task<FloorProcess> Start(string database, string connectionString)
+    public static async Task<FloorProcess> StartAsync(string database, string connectionString)
     {
         var port = IntegrationTests.Infrastructure.HostProcess.FreePort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false }; // its output, if any, beside the harness's
         foreach (var argument in new[] { typeof(BareFileRead).Assembly.Location, Command, database, connectionString, port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);

@@ -26,7 +26,7 @@ internal static class FileReadFloor
         var ids = county.Children.Select(c => c.Id).ToArray();
 
         // Started only now: the host has made the database and the children are in it.
-        await using var floorProcess = await BareFileRead.Start(database, hostDatabase);
+        await using var floorProcess = await BareFileRead.StartAsync(database, hostDatabase);
         Console.WriteLine($"floor process {floorProcess.ProcessId} at {floorProcess.Address}");
         await using var ours = await Side.OpenAsync("host", host.Address, host.ProcessId, ids, civil.Token);
         await using var floor = await Side.OpenAsync("floor", floorProcess.Address, floorProcess.ProcessId, ids, civil.Token);
