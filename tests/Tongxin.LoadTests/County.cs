@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace Tongxin.LoadTests;
 
 /// <summary>A synthetic county set up through the API: towns, villages, a director per village, staff, children with consent.</summary>
@@ -43,19 +45,53 @@ internal sealed class County
             await admin.PostAsync("/api/users", new { userName = $"supervisor-{townCodes[t]}", password = Password, role = "supervisor", regionCode = townCodes[t] });
         }
 
-        var children = new List<(string, string)>();
-        var birth = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-10).ToString("yyyy-MM-dd");
+        var county = new County { Villages = villages, Towns = townCodes, SocialWorkOrgId = socialWork, Children = [] };
         foreach (var village in villages)
         {
-            var director = await LoadClient.LoginAsync(address, Director(village), Password);
-            var created = await Task.WhenAll(Enumerable.Range(0, childrenPerVillage).Select(i => director.PostAsync("/api/children", new
-            {
-                givenName = $"童{i}", familyName = "测", gender = i % 2 == 0 ? "female" : "male", birthDate = birth, villageCode = village,
-                category = "left-behind", guardianSituation = "父母外出务工", riskLevel = i % 5 == 0 ? "high" : "low",
-                guardianConsent = new { by = "祖母", relation = "grandmother", recordedAt = DateTime.UtcNow.AddDays(-1) },
-            })));
-            children.AddRange(created.Select(c => (LoadClient.Id(c), village)));
+            await county.AddChildrenAsync(address, village, childrenPerVillage);
         }
-        return new County { Villages = villages, Towns = townCodes, SocialWorkOrgId = socialWork, Children = children };
+        return county;
     }
+
+    /// <summary>More children in a village, with consent, filed by its director (through any host); returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> AddChildrenAsync(Uri address, string village, int count)
+    {
+        var birth = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-10).ToString("yyyy-MM-dd");
+        var director = await LoadClient.LoginAsync(address, Director(village), Password);
+        var created = await Task.WhenAll(Enumerable.Range(0, count).Select(i => director.PostAsync("/api/children", new
+        {
+            givenName = $"童{i}", familyName = "测", gender = i % 2 == 0 ? "female" : "male", birthDate = birth, villageCode = village,
+            category = "left-behind", guardianSituation = "父母外出务工", riskLevel = i % 5 == 0 ? "high" : "low",
+            guardianConsent = new { by = "祖母", relation = "grandmother", recordedAt = DateTime.UtcNow.AddDays(-1) },
+        })));
+        var ids = created.Select(LoadClient.Id).ToList();
+        Children.AddRange(ids.Select(id => (id, village)));
+        return ids;
+    }
+
+    /// <summary>Each village's director, signed in, by village code.</summary>
+    public async Task<Dictionary<string, LoadClient>> SignInDirectorsAsync(Uri address)
+    {
+        var directors = new Dictionary<string, LoadClient>();
+        foreach (var village in Villages)
+        {
+            directors[village] = await LoadClient.LoginAsync(address, Director(village), Password);
+        }
+        return directors;
+    }
+
+    /// <summary>
+    /// A file has a history: a quarter's weekly calls and monthly visits, six contacts a child (a file read shows the
+    /// last of each, so its query has them to find).
+    /// </summary>
+    public Task<PhaseResult> AddContactHistoryAsync(IReadOnlyDictionary<string, LoadClient> directors) =>
+        Phase.RunAsync("set-up: contacts", 16, Children.Count * 6, i =>
+        {
+            var (child, village) = Children[i % Children.Count];
+            var week = i / Children.Count;
+            return directors[village].Http.PostAsJsonAsync($"/api/children/{child}/contacts", new
+            {
+                kind = week % 3 == 2 ? "home-visit" : "call", at = DateTime.UtcNow.AddDays(-7 * (week + 1)), notes = "电话联系，情况良好",
+            });
+        });
 }

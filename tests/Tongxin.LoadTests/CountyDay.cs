@@ -28,11 +28,7 @@ internal static class CountyDay
         var civil = await LoadClient.LoginAsync(address, "civil", County.Password);
         var fulian = await LoadClient.LoginAsync(address, "fulian", County.Password);
         var supervisor = await LoadClient.LoginAsync(address, $"supervisor-{county.Towns[0]}", County.Password);
-        var directors = new Dictionary<string, LoadClient>();
-        foreach (var village in county.Villages)
-        {
-            directors[village] = await LoadClient.LoginAsync(address, County.Director(village), County.Password);
-        }
+        var directors = await county.SignInDirectorsAsync(address);
 
         // Volunteers: a tutor and a Caring Mother per village, vetted, each with her own account.
         var admins = await LoadClient.LoginAsync(address, admin, adminPassword);
@@ -68,16 +64,7 @@ internal static class CountyDay
         var children = county.Children;
         var results = new List<PhaseResult>();
 
-        // A file has a history: a quarter's weekly calls and monthly visits (the read shows the last of each).
-        await Phase.RunAsync("set-up: contacts", 16, children.Count * 6, i =>
-        {
-            var (child, village) = children[i % children.Count];
-            var week = i / children.Count;
-            return directors[village].Http.PostAsJsonAsync($"/api/children/{child}/contacts", new
-            {
-                kind = week % 3 == 2 ? "home-visit" : "call", at = DateTime.UtcNow.AddDays(-7 * (week + 1)), notes = "电话联系，情况良好",
-            });
-        });
+        await county.AddContactHistoryAsync(directors);
 
         Task<HttpResponseMessage> ReadFile(int i) => civil.Http.GetAsync($"/api/children/{children[i % children.Count].Id}");
         Task<HttpResponseMessage> RequestHelp(int i)

@@ -119,6 +119,13 @@ internal static class Phase
         return Summarise(route, measured, recorder, wall) with { Offered = perSecond, NotSent = notSent, HostCpu = hostCpu, ClientCpu = clientCpu, PostgresCpu = postgresCpu };
     }
 
+    /// <summary>The middle figure (the mean of the two middle ones for an even count): what a few runs on a noisy machine report.</summary>
+    public static double Median(IEnumerable<double> figures)
+    {
+        var sorted = figures.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     // Progress, so a profiler can be attached to the host during the phase it should see.
     internal static void Started(string route, string mode) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {route} {mode}");
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tongxin.IntegrationTests.Infrastructure;
 
 namespace Tongxin.LoadTests;
@@ -5,62 +6,63 @@ namespace Tongxin.LoadTests;
 /// <summary>The harnesses' entry point (a named class: the host's own <c>Program</c> is referenced).</summary>
 internal static class LoadTool
 {
+    /// <summary>The first administrator of every host a harness starts (<c>Bootstrap__AdminUserName</c>/<c>Password</c>).</summary>
+    public const string Admin = "load-admin";
+    public const string AdminPassword = "Load#Admin#2026";
+
     public static async Task<int> Main(string[] args)
     {
         // Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- lookups [requests] [sqlite|postgres] [memory|redis]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets [scale] [sqlite|postgres]   (only the two routes with targets)
-        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (in process, no HTTP)
-        // Starts the built host (Release) on a loopback port with a fresh database, sets up a synthetic county
-        // through the API, runs the harness, and stops the host. Loopback only; bounded in count and time.
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets-floor [rounds] [sqlite|postgres]
+        //            reading a file through the host against a floor: a bare endpoint (own process, Kestrel, ADO.NET) making one
+        //            primary-key SELECT and one audit INSERT on the same database; A B A B, saturation and p99 at 5,000/s, ratios
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]   (in process)
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (memory per idle child grain; in process, no HTTP)
+        //        DOTNET_gcServer=1 dotnet run -c Release --project tests/Tongxin.LoadTests -- grain-calls [seconds] [callers] [children]
+        //            in-process calls a second to the child grain and to a constant grain (the peer); server GC as the host runs
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- failover [trials]
+        //            redis-server, PostgreSQL and three hosts in one cluster; kill -9 the host of a child's grain, time until
+        //            it answers on another, and count the answers meanwhile (503 + Retry-After expected)
+        // The commands with a database start the built host (Release) on a loopback port with a fresh database, set up
+        // a synthetic county through the API, run the harness, and stop the host. Loopback only; bounded in count and time.
         // A fourth argument "redis" starts a redis-server of its own and runs the host with Cache__Provider=Redis.
         var command = args.ElementAtOrDefault(0) ?? "import";
-        if (command == "grains")
-        {
-            return await GrainMemory.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"));
-        }
         var database = args.ElementAtOrDefault(2) ?? "sqlite";
-        if (command == "audit")
+        switch (command)
         {
-            // dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]
-            string? postgres = null;
-            var auditDatabase = $"tongxin_audit_{Guid.NewGuid().ToString("N")[..12]}";
-            if (database == "postgres")
+            case "grains":
+                return await GrainMemory.RunAsync(Number(args, 1, 100_000));
+            case "grain-calls":
+                return await GrainCalls.RunAsync(TimeSpan.FromSeconds(Number(args, 1, 10)), Number(args, 2, 128), Number(args, 3, 5_000));
+            case "failover":
+                return await Failover.RunAsync(Number(args, 1, 5));
+            case BareFileRead.Command:
+                // Started by targets-floor as a process of its own, not by hand.
+                return await BareFileRead.ServeAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+            case "audit":
             {
-                postgres = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={auditDatabase}";
-            }
-            try
-            {
-                return await AuditThroughput.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(3) ?? "64"), postgres);
-            }
-            finally
-            {
-                if (postgres is not null)
-                {
-                    Npgsql.NpgsqlConnection.ClearAllPools();
-                    await DropAsync(auditDatabase);
-                }
+                await using var scratch = database == "postgres" ? ScratchPostgres.New("tongxin_audit") : null;
+                return await AuditThroughput.RunAsync(Number(args, 1, 100_000), Number(args, 3, 64), scratch?.ConnectionString);
             }
         }
-        const string admin = "load-admin";
-        const string adminPassword = "Load#Admin#2026";
 
         var work = Directory.CreateTempSubdirectory("tongxin-load-").FullName;
         var environment = new Dictionary<string, string>
         {
-            ["Bootstrap__AdminUserName"] = admin,
-            ["Bootstrap__AdminPassword"] = adminPassword,
+            ["Bootstrap__AdminUserName"] = Admin,
+            ["Bootstrap__AdminPassword"] = AdminPassword,
             ["Logging__LogLevel__Default"] = "Warning",
             // A harness is one user sending thousands of lists a minute: lift the per-user limit for it.
             ["RateLimits__ListsPerMinute"] = "100000000",
         };
-        string? postgresDatabase = null;
-        if (database == "postgres")
+        await using var postgres = database == "postgres" ? ScratchPostgres.New("tongxin_load") : null;
+        if (postgres is not null)
         {
-            postgresDatabase = "tongxin_load_" + Guid.NewGuid().ToString("N")[..12];
             environment["Database__Provider"] = "PostgreSQL";
-            environment["Database__ConnectionString"] = $"Host=127.0.0.1;Username=tongxin;Password=tongxin;Database={postgresDatabase}{Environment.GetEnvironmentVariable("TONGXIN_LOAD_PG_EXTRA")}";
+            environment["Database__ConnectionString"] = postgres.ConnectionString;
         }
 
         await using var redis = args.ElementAtOrDefault(3) == "redis" ? await RedisServer.StartAsync() : null;
@@ -81,35 +83,27 @@ internal static class LoadTool
             }
             Phase.HostProcessId = host.ProcessId;
             Console.WriteLine($"host process {host.ProcessId} at {host.Address}; load generator process {Environment.ProcessId}; {Environment.ProcessorCount} cores shared by both");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            var scale = int.Parse(args.ElementAtOrDefault(1) ?? "1");
+            var scale = Number(args, 1, 1);
+            // The database the host made: its SQLite file under its working folder, or the PostgreSQL database.
+            var hostDatabase = postgres?.ConnectionString ?? $"Data Source={Path.Combine(work, "data", "tongxin.db")}";
             exit = command switch
             {
-                "import" => await ImportBenchmark.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "100000")),
-                "day" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: false),
-                "targets" => await CountyDay.RunAsync(host.Address, admin, adminPassword, scale, database, onlyTargets: true),
-                "lookups" => await Lookups.RunAsync(host.Address, admin, adminPassword, int.Parse(args.ElementAtOrDefault(1) ?? "10000")),
-                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, lookups or grains."),
+                "import" => await ImportBenchmark.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 100_000)),
+                "day" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: false),
+                "targets" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: true),
+                "targets-floor" => await FileReadFloor.RunAsync(host, database, hostDatabase, rounds: Number(args, 1, 2)),
+                "lookups" => await Lookups.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 10_000)),
+                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, targets-floor, lookups, audit, grains, grain-calls or failover."),
             };
         }
         finally
         {
             await host.DisposeAsync();
-            if (postgresDatabase is not null)
-            {
-                await DropAsync(postgresDatabase);
-            }
         }
         Console.WriteLine($"database: {database}, cache: {(redis is null ? "memory" : "redis")}");
         return exit;
     }
 
-    /// <summary>A harness leaves no database behind on the shared server.</summary>
-    private static async Task DropAsync(string name)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection("Host=127.0.0.1;Username=tongxin;Password=tongxin;Database=postgres");
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static int Number(string[] args, int index, int fallback) =>
+        args.ElementAtOrDefault(index) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }
