@@ -8,7 +8,7 @@ namespace Tongxin.LoadTests;
 /// In-process grain calls a second: the host's own services and silo in this process (<see cref="InProcessSilo"/>),
 /// <c>callers</c> concurrent tasks, each calling a read-only method of a grain and the next as soon as it returns, for
 /// a fixed time. Half of the calls go to eight hot children, the other half spread over every child. The child
-/// grain's <see cref="IChildGrain.GetSnapshotAsync"/> and a grain that answers a constant (<see cref="IConstantGrain"/>,
+/// grain's <see cref="IChildGrain.ReadFileAsync"/> and a grain that answers a constant (<see cref="IConstantGrain"/>,
 /// the same keys and callers) take turns, A B A B, so drift on a shared machine falls on both. Goal (issue 14): at
 /// least 200,000 calls a second on the child grain.
 /// </summary>
@@ -24,7 +24,7 @@ internal static class GrainCalls
         // References made once: a call is then only the call, as a host's hot path would hold its grain reference.
         var childGrains = silo.ChildIds.Select(id => silo.Grains.GetGrain<IChildGrain>(id)).ToArray();
         var constantGrains = silo.ChildIds.Select(id => silo.Grains.GetGrain<IConstantGrain>(id)).ToArray();
-        Func<int, Task> child = k => childGrains[k].GetSnapshotAsync();
+        Func<int, Task> child = k => childGrains[k].ReadFileAsync();
         Func<int, Task> constant = k => constantGrains[k].GetAsync();
 
         // Every grain active first (each child's loads its file): then only calls are measured. Then a warm-up long
@@ -43,7 +43,7 @@ internal static class GrainCalls
         var constantRuns = new List<CallsResult>();
         for (var round = 0; round < Rounds; round++)
         {
-            childRuns.Add(await MeasureAsync("IChildGrain.GetSnapshotAsync", callers, duration, children, child));
+            childRuns.Add(await MeasureAsync("IChildGrain.ReadFileAsync", callers, duration, children, child));
             constantRuns.Add(await MeasureAsync("IConstantGrain.GetAsync (peer)", callers, duration, children, constant));
         }
 

@@ -69,16 +69,16 @@ internal sealed class InProcessSilo : IAsyncDisposable
     }
 
     /// <summary>
-    /// Activates every child's grain (its file loaded from the database) through <see cref="IChildGrain.GetSnapshotAsync"/>,
-    /// a thousand at a time; returns how many answered with their own file.
+    /// Activates every child's grain (its file loaded from the database) through <see cref="IChildGrain.ReadFileAsync"/>,
+    /// a thousand at a time, so each also holds the view a read answers with; returns how many answered with their own file.
     /// </summary>
     public async Task<int> ActivateEveryChildAsync()
     {
         var withTheirFile = 0;
         foreach (var slice in ChildIds.Chunk(1000))
         {
-            var snapshots = await Task.WhenAll(slice.Select(id => Grains.GetGrain<IChildGrain>(id).GetSnapshotAsync()));
-            withTheirFile += slice.Where((id, i) => snapshots[i].Id == id && snapshots[i].RegionPath.Length > 0).Count();
+            var reads = await Task.WhenAll(slice.Select(id => Grains.GetGrain<IChildGrain>(id).ReadFileAsync()));
+            withTheirFile += slice.Where((id, i) => reads[i].View.Id == id && reads[i].RegionPath.Length > 0).Count();
         }
         return withTheirFile;
     }
