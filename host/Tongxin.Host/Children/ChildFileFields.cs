@@ -24,6 +24,9 @@ public static class ConsentPurposes
     public static readonly IReadOnlyList<string> All = [Matching, Services, DataSharing];
 
     public static IReadOnlyList<string> OrAll(IReadOnlyList<string>? purposes) => purposes is { Count: > 0 } ? purposes.Distinct().ToList() : All;
+
+    /// <summary>The purposes as stored on the file (a JSON array).</summary>
+    public static IReadOnlyList<string> Of(string purposesJson) => System.Text.Json.JsonSerializer.Deserialize<List<string>>(purposesJson) ?? [];
 }
 
 /// <summary>The fields a child director writes on a file, shared by create and update.</summary>

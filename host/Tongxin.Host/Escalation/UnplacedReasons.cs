@@ -1,3 +1,4 @@
+using Tongxin.Host.Children;
 using Tongxin.Host.Matching;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
@@ -70,7 +71,7 @@ internal sealed class LineSituation(
         var withRoom = notDeclined.Count(p => p.Free > 0);
         var funnel = new ProviderFunnel(onLine, vetted.Count, inRange.Count, passing.Count, notDeclined.Count, withRoom);
 
-        var reason = child.ConsentBy is null ? UnplacedReasons.NoConsent
+        var reason = !child.Covers(ConsentPurposes.Matching) ? UnplacedReasons.NoConsent
             : need.Status == NeedStatus.Offered ? UnplacedReasons.OfferUnanswered
             : onLine == 0 ? UnplacedReasons.NoProvider
             : vetted.Count == 0 ? UnplacedReasons.NoVettedProvider

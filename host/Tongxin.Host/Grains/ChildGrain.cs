@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Needs;
+using Tongxin.Host.Offers;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
@@ -13,7 +14,7 @@ namespace Tongxin.Host.Grains;
 
 /// <summary>What callers need to know of a child before asking the grain to change anything: where the file lives.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ChildSnapshot([property: Id(0)] string Id, [property: Id(1)] string RegionPath, [property: Id(2)] int Version, [property: Id(3)] bool HasConsent);
+public sealed record ChildSnapshot([property: Id(0)] string Id, [property: Id(1)] string RegionPath, [property: Id(2)] int Version);
 
 /// <summary>
 /// The child (key: child id). Every change to one child's file and needs passes through its one activation in the
@@ -52,8 +53,12 @@ public interface IChildGrain : ILocatableGrain
     /// <summary>Closes the file (kept, readable); 409 while it has open needs or active pairings, or is closed already.</summary>
     Task<ChildFileClosed> CloseFileAsync(string reason, string userId);
 
-    /// <summary>Withdraws guardian consent: active pairings are suspended at once, pending offers withdrawn.</summary>
-    Task<int> WithdrawConsentAsync(string reason, string userId);
+    /// <summary>
+    /// Withdraws guardian consent, or only the <paramref name="purposes"/> named (all of them, or none named: the consent
+    /// itself). Without matching, active pairings are suspended at once and pending offers withdrawn; returns how many
+    /// pairings were suspended.
+    /// </summary>
+    Task<int> WithdrawConsentAsync(string reason, IReadOnlyList<string>? purposes, string userId);
 }
 
 /// <summary>A child's file as its grain holds it: where it lives (for the caller's region check), and the whole view.</summary>
@@ -98,7 +103,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
     }
 
     public Task<ChildSnapshot> GetSnapshotAsync() =>
-        Task.FromResult(new ChildSnapshot(File.Id, File.RegionPath, File.Version, HasConsent(File)));
+        Task.FromResult(new ChildSnapshot(File.Id, File.RegionPath, File.Version));
 
     public Task<ChildFileRead> ReadFileAsync()
     {
@@ -197,9 +202,9 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         {
             throw new RuleViolationException(HostTexts.Local("child.closed"), "childId");
         }
-        if (!HasConsent(File))
+        if (File.Refusal(ConsentPurposes.Matching) is { } refusal)
         {
-            throw new RuleViolationException(HostTexts.Local("need.consent.missing"), "guardianConsent");
+            throw refusal;
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var need = new Need
@@ -235,10 +240,7 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var offer in await db.Offers.Where(o => o.NeedId == needId && o.Status == OfferStatus.Pending).ToListAsync())
         {
-            offer.Status = OfferStatus.Withdrawn;
-            offer.RespondedAt = now;
-            offer.DeclineReason = reason;
-            offer.Version++;
+            OfferEndings.End(offer, OfferStatus.Withdrawn, now, reason);
         }
         need.Status = NeedStatus.Cancelled;
         need.UpdatedAt = now;
@@ -316,7 +318,9 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
 
     public async Task RecordConsentAsync(GuardianConsentInput consent, string userId)
     {
+        var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
         var file = await db.Children.SingleAsync(c => c.Id == Key);
         db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
         file.ConsentBy = consent.By!.Trim();
@@ -325,30 +329,58 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         file.ConsentPurposesJson = System.Text.Json.JsonSerializer.Serialize(ConsentPurposes.OrAll(consent.Purposes));
         file.ConsentWithdrawnAt = null;
         file.ConsentWithdrawnReason = null;
-        // Pairings suspended by a withdrawal go on once the guardian consents again.
-        foreach (var pairing in await db.Pairings.Where(p => p.ChildId == Key && p.Status == PairingStatus.Suspended).ToListAsync())
-        {
-            pairing.Status = PairingStatus.Active;
-        }
+        await FollowMatchingConsentAsync(db, file, now, "consent does not cover matching");
         file.Version = File.Version + 1;
-        file.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        file.UpdatedAt = now;
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         Keep(file);
     }
 
-    public async Task<int> WithdrawConsentAsync(string reason, string userId)
+    public async Task<int> WithdrawConsentAsync(string reason, IReadOnlyList<string>? purposes, string userId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var file = await db.Children.SingleAsync(c => c.Id == Key);
         db.Entry(file).Property(f => f.Version).OriginalValue = File.Version;
-        file.ConsentBy = null;
-        file.ConsentRelation = null;
-        file.ConsentRecordedAt = null;
-        file.ConsentPurposesJson = "[]";
+        var remaining = purposes is { Count: > 0 }
+            ? ConsentPurposes.Of(file.ConsentPurposesJson).Except(purposes).ToList()
+            : [];
+        if (remaining.Count == 0)
+        {
+            // Nothing left: the consent itself is withdrawn.
+            file.ConsentBy = null;
+            file.ConsentRelation = null;
+            file.ConsentRecordedAt = null;
+        }
+        file.ConsentPurposesJson = System.Text.Json.JsonSerializer.Serialize(remaining);
         file.ConsentWithdrawnAt = now;
         file.ConsentWithdrawnReason = reason;
+        var suspended = await FollowMatchingConsentAsync(db, file, now, "consent withdrawn");
+        file.Version = File.Version + 1;
+        file.UpdatedAt = now;
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        Keep(file);
+        return suspended;
+    }
+
+    /// <summary>
+    /// Pairings and offers follow the consent to matching: without it, active pairings are suspended at once and offers
+    /// waiting for an answer are withdrawn (their needs wait, unmatched); with it again, suspended pairings go on.
+    /// Returns how many pairings were suspended.
+    /// </summary>
+    private async Task<int> FollowMatchingConsentAsync(TongxinDbContext db, ChildFile file, DateTime now, string offerWithdrawnReason)
+    {
+        if (file.Covers(ConsentPurposes.Matching))
+        {
+            foreach (var pairing in await db.Pairings.Where(p => p.ChildId == Key && p.Status == PairingStatus.Suspended).ToListAsync())
+            {
+                pairing.Status = PairingStatus.Active;
+            }
+            return 0;
+        }
         var suspended = await db.Pairings.Where(p => p.ChildId == Key && p.Status == PairingStatus.Active).ToListAsync();
         foreach (var pairing in suspended)
         {
@@ -358,22 +390,12 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         var needIds = needs.Select(n => n.Id).ToList();
         foreach (var offer in await db.Offers.Where(o => needIds.Contains(o.NeedId) && o.Status == OfferStatus.Pending).ToListAsync())
         {
-            offer.Status = OfferStatus.Withdrawn;
-            offer.RespondedAt = now;
-            offer.DeclineReason = "consent withdrawn";
-            offer.Version++;
+            OfferEndings.End(offer, OfferStatus.Withdrawn, now, offerWithdrawnReason);
         }
         foreach (var need in needs)
         {
-            need.Status = NeedStatus.Open;
-            need.UpdatedAt = now;
-            need.Version++;
+            OfferEndings.BackToMatching(need, now);
         }
-        file.Version = File.Version + 1;
-        file.UpdatedAt = now;
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        Keep(file);
         return suspended.Count;
     }
 
@@ -388,6 +410,4 @@ internal sealed class ChildGrain(IDbContextFactory<TongxinDbContext> databases, 
         ByUserId = userId,
         At = clock.GetUtcNow().UtcDateTime,
     };
-
-    private static bool HasConsent(ChildFile file) => file.ConsentBy is not null && file.ConsentRecordedAt is not null;
 }

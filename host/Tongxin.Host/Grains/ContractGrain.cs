@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Orleans;
+using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.PurchasedServices;
@@ -155,11 +156,12 @@ internal sealed class ContractGrain(IDbContextFactory<TongxinDbContext> database
         // In slices, so a 100,000-row upload does not become one enormous IN list.
         foreach (var slice in childIds.Chunk(1000))
         {
-            var rows = await db.Children.AsNoTracking().Where(c => slice.Contains(c.Id))
-                .Select(c => new { c.Id, c.RegionPath, HasConsent = c.ConsentBy != null }).ToListAsync();
+            var rows = await db.Children.AsNoTracking().Where(c => slice.Contains(c.Id)).Select(c => new { c.Id, c.RegionPath }).ToListAsync();
+            var consenting = (await db.Children.AsNoTracking().Where(c => slice.Contains(c.Id))
+                .Where(GuardianConsent.Covering(ConsentPurposes.Services)).Select(c => c.Id).ToListAsync()).ToHashSet(StringComparer.Ordinal);
             foreach (var row in rows)
             {
-                facts[row.Id] = new ChildFacts(row.RegionPath, row.HasConsent);
+                facts[row.Id] = new ChildFacts(row.RegionPath, consenting.Contains(row.Id));
             }
         }
         return facts;

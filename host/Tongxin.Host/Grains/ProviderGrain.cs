@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Orleans;
+using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
+using Tongxin.Host.Offers;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
 using Tongxin.Host.Text;
@@ -74,35 +76,22 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         var provider = await db.Providers.SingleAsync(p => p.Id == Key);
         var child = await db.Children.AsNoTracking().SingleAsync(c => c.Id == need.ChildId);
 
-        string? refusal = null;
-        if (offer.ExpiresAt <= now)
-        {
-            refusal = HostTexts.Local("offer.expired");
-            offer.Status = OfferStatus.Expired;
-        }
-        else if (need.Status != NeedStatus.Offered)
-        {
-            refusal = HostTexts.Local("offer.needGone");
-            offer.Status = OfferStatus.Withdrawn;
-        }
-        else if (provider.Committed >= provider.Capacity)
-        {
-            refusal = HostTexts.Local("offer.capacityTaken");
-            offer.Status = OfferStatus.Withdrawn;
-        }
+        var (refusal, ending) = offer.ExpiresAt <= now ? (HostTexts.Local("offer.expired"), OfferStatus.Expired)
+            : need.Status != NeedStatus.Offered ? (HostTexts.Local("offer.needGone"), OfferStatus.Withdrawn)
+            : provider.Committed >= provider.Capacity ? (HostTexts.Local("offer.capacityTaken"), OfferStatus.Withdrawn)
+            : ((string?)null, OfferStatus.Pending);
         if (refusal is not null)
         {
             // The offer cannot be kept: record that, and give the need back to matching.
-            offer.RespondedAt = now;
-            offer.Version++;
-            var reopened = BackToMatching(need, now);
+            OfferEndings.End(offer, ending, now);
+            var reopened = OfferEndings.BackToMatching(need, now);
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
             return new AcceptAnswer(null, refusal, reopened ? new Released(need.Id, need.Line, need.CountyCode) : null);
         }
-        if (child.ConsentBy is null)
+        if (child.Refusal(ConsentPurposes.Matching) is { } noConsent)
         {
-            throw new RuleViolationException(HostTexts.Local("need.consent.missing"), "guardianConsent");
+            throw noConsent;
         }
         if (!ProviderJson.VettingValid(provider, now))
         {
@@ -149,12 +138,8 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
             throw new ConflictException(HostTexts.Local("offer.notPending", offer.Status.ToString().ToLowerInvariant()));
         }
         var need = await db.Needs.SingleAsync(n => n.Id == offer.NeedId);
-        offer.Status = OfferStatus.Declined;
-        offer.DeclineReason = reason;
-        offer.RespondedAt = now;
-        offer.RespondedByUserId = userId;
-        offer.Version++;
-        BackToMatching(need, now);
+        OfferEndings.End(offer, OfferStatus.Declined, now, reason, userId);
+        OfferEndings.BackToMatching(need, now);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new Released(need.Id, need.Line, need.CountyCode);
@@ -186,18 +171,5 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new Released(need.Id, need.Line, need.CountyCode);
-    }
-
-    /// <summary>An offer that will not be kept gives its need back to matching (unless it moved on meanwhile): true if it did.</summary>
-    private static bool BackToMatching(Need need, DateTime now)
-    {
-        if (need.Status != NeedStatus.Offered)
-        {
-            return false;
-        }
-        need.Status = NeedStatus.Open;
-        need.UpdatedAt = now;
-        need.Version++;
-        return true;
     }
 }

@@ -98,16 +98,17 @@ public sealed class MatchingEngine(
             // No one has room: no offer can come of this batch, so the open needs are only counted, not loaded and
             // scored. Under a burst of requests for help in a county whose providers are full, this is most batches.
             var open = await (from need in db.Needs
-                              join child in db.Children on need.ChildId equals child.Id
-                              where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open && child.ConsentBy != null
+                              join child in db.Children.Where(GuardianConsent.Covering(ConsentPurposes.Matching)) on need.ChildId equals child.Id
+                              where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open
                               select need.Id).CountAsync(cancellationToken);
             logger.LogInformation("Matching {Line}/{County}: {Needs} open needs, no provider with room.", line, countyCode, open);
             return new BatchResult(line, countyCode, open, 0, 0, 0, 0, expired);
         }
 
+        // Only children whose guardian consented to matching: without it a need waits, unmatched (GuardianConsent).
         var rows = await (from need in db.Needs.AsNoTracking()
-                          join child in db.Children.AsNoTracking() on need.ChildId equals child.Id
-                          where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open && child.ConsentBy != null
+                          join child in db.Children.AsNoTracking().Where(GuardianConsent.Covering(ConsentPurposes.Matching)) on need.ChildId equals child.Id
+                          where need.Line == line && need.CountyCode == countyCode && need.Status == NeedStatus.Open
                           orderby need.CreatedAt, need.Id
                           select new { need, child }).ToListAsync(cancellationToken);
         var needIds = rows.Select(r => r.need.Id).ToList();
@@ -233,15 +234,8 @@ public sealed class MatchingEngine(
         var overdue = await query.ToListAsync(cancellationToken);
         foreach (var (offer, need) in overdue.Select(x => (x.offer, x.need)))
         {
-            offer.Status = OfferStatus.Expired;
-            offer.RespondedAt = now;
-            offer.Version++;
-            if (need.Status == NeedStatus.Offered)
-            {
-                need.Status = NeedStatus.Open;
-                need.UpdatedAt = now;
-                need.Version++;
-            }
+            Offers.OfferEndings.End(offer, OfferStatus.Expired, now);
+            Offers.OfferEndings.BackToMatching(need, now);
         }
         if (overdue.Count > 0)
         {

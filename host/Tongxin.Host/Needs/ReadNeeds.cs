@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Modules;
@@ -84,6 +85,13 @@ internal sealed class ListNeedsHandler(TongxinDbContext db, RegionDirectory regi
         if (!string.IsNullOrEmpty(request.Line))
         {
             query = query.Where(n => n.Line == request.Line);
+        }
+        if (caller.Role == Role.ProgrammeOwner)
+        {
+            // A women's federation or youth league is another organisation: it plans from the needs of children whose
+            // guardian agreed to sharing their data beyond a pairing (GuardianConsent, docs/threat-model.md).
+            var sharing = db.Children.Where(GuardianConsent.Covering(ConsentPurposes.DataSharing)).Select(c => c.Id);
+            query = query.Where(n => sharing.Contains(n.ChildId));
         }
         var needs = await (from need in query
                            join pairing in db.Pairings.AsNoTracking() on need.PairingId equals pairing.Id into matched

@@ -22,11 +22,11 @@ public sealed record DeliveryInput([property: Id(0)] string ChildId, [property: 
     }
 }
 
-/// <summary>What the rules need to know of a child: where they live and whether a guardian consented.</summary>
-public sealed record ChildFacts(string RegionPath, bool HasConsent);
+/// <summary>What the rules need to know of a child: where they live and whether the guardian's consent covers purchased services.</summary>
+public sealed record ChildFacts(string RegionPath, bool ConsentsToServices);
 
 /// <summary>
-/// The rules a delivery must pass: a child inside the contract's regions with guardian consent, a time
+/// The rules a delivery must pass: a child inside the contract's regions whose guardian consented to services, a time
 /// inside the contract's period and not in the future, the contract's unit kind, and no more units than
 /// remain. Units beyond the contract are refused, not flagged (README: purchased services).
 /// </summary>
@@ -51,9 +51,9 @@ internal static class DeliveryRules
             {
                 errors.Add(("childId", HostTexts.Local("delivery.child.outsideRegions")));
             }
-            if (!child.HasConsent)
+            if (!child.ConsentsToServices)
             {
-                errors.Add(("guardianConsent", HostTexts.Local("need.consent.missing")));
+                errors.Add(("guardianConsent", Children.GuardianConsent.PurposeMissing(Children.ConsentPurposes.Services)));
             }
         }
         var day = DateOnly.FromDateTime(input.At.ToUniversalTime().AddHours(8));

@@ -49,9 +49,13 @@ public sealed record RecordConsent(string? By, string? Relation, DateTime? Recor
     string? IAuditedRequest.AuditSubjectId => ChildId;
 }
 
-/// <summary><c>POST /api/children/{id}/consent/withdraw</c> <c>{ reason }</c>: pairings are suspended at once; no matching, pairing or delivery until new consent.</summary>
+/// <summary>
+/// <c>POST /api/children/{id}/consent/withdraw</c> <c>{ reason, purposes? }</c>: the consent, or only the purposes named,
+/// is withdrawn. Without matching, pairings are suspended at once; without services, no delivery is accepted; without
+/// data-sharing, nothing of the child beyond a pairing's needs reaches another organisation (GuardianConsent).
+/// </summary>
 [AllowedRoles(Role.ChildDirector)]
-public sealed record WithdrawConsent(string? Reason) : IRequest<ConsentWithdrawn>, IAuditedRequest
+public sealed record WithdrawConsent(string? Reason, IReadOnlyList<string>? Purposes = null) : IRequest<ConsentWithdrawn>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string ChildId { get; init; } = "";
@@ -93,6 +97,8 @@ internal sealed class WithdrawConsentValidator : AbstractValidator<WithdrawConse
     public WithdrawConsentValidator()
     {
         RuleFor(r => r.Reason).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic")).MaximumLength(500).WithMessage(_ => HostTexts.Local("field.tooLong", 500));
+        RuleForEach(r => r.Purposes).Must(p => ConsentPurposes.All.Contains(p))
+            .WithMessage(_ => HostTexts.Local("consent.purpose.unknown", string.Join(", ", ConsentPurposes.All))).OverridePropertyName("purposes");
     }
 }
 
@@ -147,7 +153,7 @@ internal sealed class WithdrawConsentHandler(IGrainFactory grains, ICallerAccess
     {
         var caller = callers.Current!;
         var child = await grains.ForCallerAsync(request.ChildId, caller);
-        return new ConsentWithdrawn(request.ChildId, await child.WithdrawConsentAsync(request.Reason!.Trim(), caller.UserId));
+        return new ConsentWithdrawn(request.ChildId, await child.WithdrawConsentAsync(request.Reason!.Trim(), request.Purposes, caller.UserId));
     }
 }
 
