@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Demo;
 

@@ -58,7 +58,7 @@ public sealed class NeedEscalator(
             foreach (var (need, child) in needs.Select(n => (n.need, n.child)))
             {
                 var facts = MatchingEngine.ToFacts(need, child, [], today);
-                var (dueTown, dueCounty) = DueTimes(module, need, facts, situation);
+                var (dueTown, dueCounty) = DueTimes(module, need, child, facts, situation);
                 var target = now >= dueCounty ? EscalationLevel.County : now >= dueTown ? EscalationLevel.Town : EscalationLevel.Village;
                 var current = reached.GetValueOrDefault(need.Id, EscalationLevel.Village);
                 if (target <= current)
@@ -95,41 +95,21 @@ public sealed class NeedEscalator(
     }
 
     /// <summary>When the need reaches the town, then the county: the line's wait (or the county's override), then the town's time to act.</summary>
-    internal (DateTime Town, DateTime County) DueTimes(Tongxin.Modules.Contracts.IServiceLineModule module, Need need, Tongxin.Modules.Contracts.NeedFacts facts, LineSituation situation)
+    internal (DateTime Town, DateTime County) DueTimes(Tongxin.Modules.Contracts.IServiceLineModule module, Need need, ChildFile child, Tongxin.Modules.Contracts.NeedFacts facts, LineSituation situation)
     {
         var town = options.Value.WaitDays.TryGetValue(need.Line, out var days)
             ? need.CreatedAt + TimeSpan.FromDays(days)
-            : module.WaitUntil(new Tongxin.Modules.Contracts.WaitContext(facts, situation.EligibleProgrammeStarts(need, facts)));
+            : module.WaitUntil(new Tongxin.Modules.Contracts.WaitContext(facts, situation.EligibleProgrammeStarts(need, child, facts)));
         var waited = town - need.CreatedAt;
         var townActs = waited < options.Value.TownActsWithin ? waited : options.Value.TownActsWithin;
         return (town, town + (townActs > TimeSpan.Zero ? townActs : TimeSpan.Zero));
     }
 
     internal static async Task<LineSituation> LoadSituationAsync(
-        TongxinDbContext db, Tongxin.Modules.Contracts.IServiceLineModule module, string countyCode, IReadOnlyList<string> needIds, DateTime now, DateOnly today, CancellationToken cancellationToken)
-    {
-        var line = module.Info.Key;
-        var countyPrefix = $"/{countyCode}/";
-        var providers = (await db.Providers.AsNoTracking().Where(p => p.RegionPath.StartsWith(countyPrefix)).ToListAsync(cancellationToken))
-            .Where(p => ProviderJson.Strings(p.LinesJson).Contains(line))
-            .ToList();
-        var providerIds = providers.Select(p => p.Id).ToList();
-        var pending = (await db.Offers.AsNoTracking()
-                .Where(o => o.Status == OfferStatus.Pending && providerIds.Contains(o.ProviderId))
-                .GroupBy(o => o.ProviderId).Select(g => new { g.Key, Count = g.Count() })
-                .ToListAsync(cancellationToken))
-            .ToDictionary(p => p.Key, p => p.Count);
-        var declined = (await db.Offers.AsNoTracking()
-                .Where(o => needIds.Contains(o.NeedId) && o.Status != OfferStatus.Pending && o.Status != OfferStatus.Accepted)
-                .Select(o => new { o.NeedId, o.ProviderId }).ToListAsync(cancellationToken))
-            .Select(o => (o.NeedId, o.ProviderId)).ToHashSet();
-        return new LineSituation(
-            module,
-            providers.Select(p => (p, (IReadOnlyList<string>)ProviderJson.Strings(p.CoveredPathsJson), p.Capacity - p.Committed - pending.GetValueOrDefault(p.Id))).ToList(),
-            declined,
-            now,
-            today);
-    }
+        TongxinDbContext db, Tongxin.Modules.Contracts.IServiceLineModule module, string countyCode, IReadOnlyList<string> needIds, DateTime now, DateOnly today, CancellationToken cancellationToken) =>
+        new(new CandidateRules(module, now, today),
+            await CandidatePool.LoadAsync(db, countyCode, cancellationToken),
+            await CandidatePool.DeclinedAsync(db, needIds, cancellationToken));
 
     /// <summary>Saves the steps; a step another host saved meanwhile (unique need and level) is skipped, not an error.</summary>
     private async Task<List<NeedEscalation>> SaveAsync(List<NeedEscalation> steps, CancellationToken cancellationToken)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using ProviderKind = Tongxin.Host.Persistence.ProviderKind;
 using Tongxin.Host.Children;
 using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
@@ -66,34 +65,12 @@ public sealed class MatchingEngine(
 
         var expired = await ExpireOffersAsync(db, line, countyCode, now, cancellationToken);
 
-        var countyPrefix = $"/{countyCode}/";
-        var providers = (await db.Providers.AsNoTracking().Where(p => p.RegionPath.StartsWith(countyPrefix)).ToListAsync(cancellationToken))
-            .Where(p => ProviderJson.Strings(p.LinesJson).Contains(line))
-            .Where(p => Available(p, now, today))
-            .ToList();
-        var providerIds = providers.Select(p => p.Id).ToList();
-        var pending = (await db.Offers.AsNoTracking()
-                .Where(o => o.Status == OfferStatus.Pending && providerIds.Contains(o.ProviderId))
-                .GroupBy(o => o.ProviderId)
-                .Select(g => new { ProviderId = g.Key, Count = g.Count() })
-                .ToListAsync(cancellationToken))
-            .ToDictionary(p => p.ProviderId, p => p.Count);
+        // The rules of CandidateRules, in one place: the providers that fail a rule of their own (line, vetting, a free
+        // place) are set aside before any need is looked at; each pair then passes every rule or is not a candidate.
+        var rules = new CandidateRules(module, now, today);
+        var offerable = (await CandidatePool.LoadAsync(db, countyCode, cancellationToken)).Providers.Where(rules.MayBeOffered).ToList();
 
-        // Pending offers hold their place: capacity offered is never more than capacity free.
-        var providerFacts = new List<(Provider Entity, ProviderFacts Facts, IReadOnlyList<string> Covered, int Free)>();
-        foreach (var provider in providers)
-        {
-            var free = provider.Capacity - provider.Committed - pending.GetValueOrDefault(provider.Id);
-            if (free <= 0)
-            {
-                continue;
-            }
-            var covered = ProviderJson.Strings(provider.CoveredPathsJson);
-            var facts = FactsOf(provider, covered, line);
-            providerFacts.Add((provider, facts, covered, free));
-        }
-
-        if (providerFacts.Count == 0)
+        if (offerable.Count == 0)
         {
             // No one has room: no offer can come of this batch, so the open needs are only counted, not loaded and
             // scored. Under a burst of requests for help in a county whose providers are full, this is most batches.
@@ -118,13 +95,7 @@ public sealed class MatchingEngine(
                 .Select(p => new { p.ChildId, p.ProviderId })
                 .ToListAsync(cancellationToken))
             .ToLookup(p => p.ChildId, p => p.ProviderId);
-        // A provider that declined (or let expire) an offer for a need is not offered it again.
-        var refused = (await db.Offers.AsNoTracking()
-                .Where(o => needIds.Contains(o.NeedId) && o.Status != OfferStatus.Pending && o.Status != OfferStatus.Accepted)
-                .Select(o => new { o.NeedId, o.ProviderId })
-                .ToListAsync(cancellationToken))
-            .Select(o => (o.NeedId, o.ProviderId))
-            .ToHashSet();
+        var declined = await CandidatePool.DeclinedAsync(db, needIds, cancellationToken);
 
         var candidates = new List<Candidate>();
         var reasons = new Dictionary<(int Need, int Provider), IReadOnlyList<ScorePart>>();
@@ -134,25 +105,14 @@ public sealed class MatchingEngine(
             var (need, child) = (rows[n].need, rows[n].child);
             var needFacts = ToFacts(need, child, previousProviders[child.Id].ToList(), today);
             var scored = new List<(int Provider, int Score, IReadOnlyList<ScorePart> Parts)>();
-            for (var p = 0; p < providerFacts.Count; p++)
+            for (var p = 0; p < offerable.Count; p++)
             {
-                var (entity, facts, covered, _) = providerFacts[p];
-                if (refused.Contains((need.Id, entity.Id)))
+                if (!rules.Check(child, need, needFacts, offerable[p], declined).Passes)
                 {
                     continue;
                 }
-                // A programme serves only the regions it covers; a volunteer anyone in the county the line allows.
-                if (!Reaches(entity, covered, need.RegionPath))
-                {
-                    continue;
-                }
-                var proximity = RegionPaths.Closest(need.RegionPath, covered);
-                var candidate = new MatchCandidate(needFacts, facts, proximity, today);
-                if (!module.CheckEligibility(candidate).IsEligible)
-                {
-                    continue;
-                }
-                var parts = HostScoring.Parts(needFacts, proximity, now).Concat(module.Score(candidate)).Where(s => s.Points > 0).ToList();
+                var candidate = rules.Candidate(needFacts, offerable[p], need.RegionPath);
+                var parts = HostScoring.Parts(needFacts, candidate.Proximity, now).Concat(module.Score(candidate)).Where(s => s.Points > 0).ToList();
                 // Every eligible pair is worth at least one point, so the optimiser prefers placing a child to not.
                 var score = Math.Max(1, parts.Sum(s => s.Points));
                 scored.Add((p, score, parts));
@@ -164,7 +124,7 @@ public sealed class MatchingEngine(
             }
         }
 
-        var problem = new AssignmentProblem(rows.Count, providerFacts.Select(p => p.Free).ToArray(), candidates.ToArray());
+        var problem = new AssignmentProblem(rows.Count, offerable.Select(p => p.Free).ToArray(), candidates.ToArray());
         var assignment = AssignmentSolver.Solve(problem);
 
         var made = new List<OfferMade>();
@@ -184,7 +144,7 @@ public sealed class MatchingEngine(
                 {
                     Id = Ids.New(),
                     NeedId = need.Id,
-                    ProviderId = providerFacts[p].Entity.Id,
+                    ProviderId = offerable[p].Entity.Id,
                     Line = line,
                     Score = Math.Max(1, parts.Sum(s => s.Points)),
                     ReasonsJson = Needs.OfferReasons.Write(parts),
@@ -212,8 +172,8 @@ public sealed class MatchingEngine(
         }
         logger.LogInformation(
             "Matching {Line}/{County}: {Needs} open needs, {Providers} providers, {Candidates} candidates, {Offers} offers, total score {Score}.",
-            line, countyCode, rows.Count, providerFacts.Count, candidates.Count, made.Count, assignment.TotalScore);
-        return new BatchResult(line, countyCode, rows.Count, providerFacts.Count, candidates.Count, made.Count, assignment.TotalScore, expired);
+            line, countyCode, rows.Count, offerable.Count, candidates.Count, made.Count, assignment.TotalScore);
+        return new BatchResult(line, countyCode, rows.Count, offerable.Count, candidates.Count, made.Count, assignment.TotalScore, expired);
     }
 
     /// <summary>Pending offers past their time expire; their needs go back to open (and into this batch).</summary>
@@ -247,7 +207,7 @@ public sealed class MatchingEngine(
     /// <summary>What a module is told of a provider for one line.</summary>
     internal static ProviderFacts FactsOf(Provider provider, IReadOnlyList<string> coveredPaths, string line) => new(
         provider.Id,
-        provider.Kind == ProviderKind.Programme ? Tongxin.Modules.Contracts.ProviderKind.Programme : Tongxin.Modules.Contracts.ProviderKind.Volunteer,
+        provider.Kind,
         provider.Gender is { } g ? JsonNamingPolicy.KebabCaseLower.ConvertName(g.ToString()) : null,
         coveredPaths.Select(RegionPaths.Codes).Select(c => c.Last()).ToList(),
         ProviderJson.OfferFor(provider, line),
@@ -258,15 +218,6 @@ public sealed class MatchingEngine(
         provider.EndsOn,
         provider.AgeMin,
         provider.AgeMax);
-
-    /// <summary>May this provider be offered anything at all today: vetting valid, a programme not ended.</summary>
-    internal static bool Available(Provider provider, DateTime now, DateOnly today) =>
-        ProviderJson.VettingValid(provider, now) && (provider.Kind != ProviderKind.Programme || provider.EndsOn is null || provider.EndsOn >= today);
-
-    /// <summary>Does the provider reach the child at all: a programme only the regions it covers, a volunteer the county.</summary>
-    internal static bool Reaches(Provider provider, IReadOnlyList<string> coveredPaths, string childPath) =>
-        (provider.Kind != ProviderKind.Programme || RegionPaths.Covers(coveredPaths, childPath))
-        && RegionPaths.Closest(childPath, coveredPaths) != Proximity.OutsideCounty;
 
     internal static NeedFacts ToFacts(Need need, ChildFile child, IReadOnlyCollection<string> previousProviders, DateOnly today)
     {

@@ -1,12 +1,7 @@
 using Orleans;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Persistence;
-
-public enum ProviderKind
-{
-    Volunteer,
-    Programme,
-}
 
 public enum VettingStatus
 {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tongxin.Host.Persistence;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Providers;
 

@@ -5,6 +5,7 @@ using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Providers;
 

@@ -7,6 +7,7 @@ using Tongxin.Host.Persistence;
 using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Providers;
 

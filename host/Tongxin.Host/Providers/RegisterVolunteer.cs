@@ -10,7 +10,6 @@ using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
 using Tongxin.Modules.Contracts;
-using ProviderKind = Tongxin.Host.Persistence.ProviderKind;
 
 namespace Tongxin.Host.Providers;
 

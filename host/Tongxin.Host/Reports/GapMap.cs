@@ -5,7 +5,6 @@ using Tongxin.Host.Identity;
 using Tongxin.Host.Matching;
 using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
-using Tongxin.Host.Providers;
 using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 
@@ -50,15 +49,7 @@ internal sealed class GetGapMapHandler(TongxinDbContext db, RegionDirectory regi
             .Select(n => new { n.Id, n.Line, n.RegionPath, n.CreatedAt }).ToListAsync(cancellationToken);
         var openIds = open.Select(n => n.Id).ToList();
         var escalated = (await db.NeedEscalations.AsNoTracking().Where(e => openIds.Contains(e.NeedId)).Select(e => e.NeedId).ToListAsync(cancellationToken)).ToHashSet();
-        var countyPrefix = $"/{RegionPaths.County(path)}/";
-        var providers = (await db.Providers.AsNoTracking().Where(p => p.RegionPath.StartsWith(countyPrefix)).ToListAsync(cancellationToken))
-            .Where(p => MatchingEngine.Available(p, now, today))
-            .Select(p => (Lines: ProviderJson.Strings(p.LinesJson), Covered: ProviderJson.Strings(p.CoveredPathsJson), p.Id, p.Capacity, p.Committed))
-            .ToList();
-        var providerIds = providers.Select(p => p.Id).ToList();
-        var pending = (await db.Offers.AsNoTracking().Where(o => o.Status == OfferStatus.Pending && providerIds.Contains(o.ProviderId))
-                .GroupBy(o => o.ProviderId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken))
-            .ToDictionary(p => p.Key, p => p.Count);
+        var pool = await CandidatePool.LoadAsync(db, RegionPaths.County(path), cancellationToken);
 
         var rows = new List<GapRow>();
         foreach (var town in towns)
@@ -68,13 +59,15 @@ internal sealed class GetGapMapHandler(TongxinDbContext db, RegionDirectory regi
             foreach (var module in modules.All.Select(m => m.Module))
             {
                 var line = module.Info.Key;
+                var rules = new CandidateRules(module, now, today);
                 var waiting = open.Where(n => n.Line == line && n.RegionPath.StartsWith(townPath, StringComparison.Ordinal)).ToList();
                 var days = waiting.Select(n => (now - n.CreatedAt).TotalDays).Order().ToList();
-                var serving = providers.Where(p => p.Lines.Contains(line)
-                    && p.Covered.Any(c => c.StartsWith(town.Path, StringComparison.Ordinal) || town.Path.StartsWith(c, StringComparison.Ordinal))).ToList();
+                // The rules of a provider that matching applies (CandidateRules: the line, vetting), for the providers local to the town.
+                var serving = pool.Providers.Where(p => CandidateRules.OffersLine(p, line) && rules.Available(p.Entity)
+                    && CandidateRules.IsLocalTo(p, town.Path)).ToList();
                 rows.Add(new GapRow(town.Code, town.Name, line, module.Info.Name.ForCurrentCulture(), waiting.Count, waiting.Count(n => escalated.Contains(n.Id)),
                     NearestRank(days, 50), NearestRank(days, 90), serving.Count,
-                    serving.Sum(p => Math.Max(0, p.Capacity - p.Committed - pending.GetValueOrDefault(p.Id)))));
+                    serving.Sum(p => Math.Max(0, p.Free))));
             }
         }
         return new GapMapReport(region.Code, now, rows);

@@ -50,6 +50,30 @@ public abstract class ConsentPurposeTests(SafeguardingApp app)
     }
 
     [Fact]
+    public async Task ANeedLeftUnmatchedForWantOfConsentIsSaidSoWhenItClimbs()
+    {
+        var county = await TestCounty.CreateAsync(app);
+        await county.VolunteerAsync("mama", "female", county.VillageA1, ["caring-mother"], CaringMother);
+        var child = await county.ChildAsync("director-a1", county.VillageA1);
+        var need = await county.NeedAsync("director-a1", child, "caring-mother", CaringMotherNeed);
+        await ConsentAsync(await county.As("director-a1"), child, "services", "data-sharing");
+        await county.RunMatchingAsync("caring-mother");
+        try
+        {
+            // Past the line's wait: the need climbs, and the reason is the rule matching applied, not "no volunteer".
+            app.Clock.Advance(TimeSpan.FromDays(31));
+            (await (await county.As("civil")).PostAsync("/api/escalations/run", new { })).AssertStatus(HttpStatusCode.OK);
+            var escalated = (await (await county.As("supervisor-a")).GetAsync("/api/escalations")).AssertStatus(HttpStatusCode.OK).Array
+                .Single(e => e!["needId"]!.GetValue<string>() == need)!;
+            Assert.Equal("no-consent", escalated["steps"]![0]!["reasonCode"]!.GetValue<string>());
+        }
+        finally
+        {
+            app.Clock.Reset();
+        }
+    }
+
+    [Fact]
     public async Task WithdrawingMatchingAloneSuspendsThePairingWithdrawsOffersAndKeepsTheRest()
     {
         var county = await TestCounty.CreateAsync(app);
