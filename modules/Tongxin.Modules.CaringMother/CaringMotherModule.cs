@@ -5,8 +5,7 @@ namespace Tongxin.Modules.CaringMother;
 
 /// <summary>
 /// 爱心妈妈: a woman volunteer paired one to one and for the long term with a child, for life help
-/// and emotional comfort (Feng county plan 003 §11, led by the women's federation). The host gives
-/// this line a default capacity of two children per volunteer.
+/// and emotional comfort (Feng county plan 003 §11, led by the women's federation).
 /// </summary>
 public sealed class CaringMotherModule : ServiceLineModule
 {
@@ -23,6 +22,9 @@ public sealed class CaringMotherModule : ServiceLineModule
     public static readonly TimeSpan Wait = TimeSpan.FromDays(30);
 
     public override DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + Wait;
+
+    /// <summary>One to one: a Caring Mother takes one child at a time, unless her registration says she takes more.</summary>
+    public override int DefaultCapacity => 1;
 
     public override Eligibility CheckEligibility(MatchCandidate candidate)
     {

@@ -39,6 +39,12 @@ public interface IServiceLineModule
     /// </summary>
     DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + ServiceLineModule.DefaultWait;
 
+    /// <summary>
+    /// How many children a volunteer of this line takes on at once when their registration does not say. A volunteer
+    /// of several lines gets the smallest of their lines'. Lines that do not say: <see cref="ServiceLineModule.DefaultVolunteerCapacity"/>.
+    /// </summary>
+    int DefaultCapacity => ServiceLineModule.DefaultVolunteerCapacity;
+
     /// <summary>Registers the module's own services (handlers, options). Called once at start-up.</summary>
     void ConfigureServices(IServiceCollection services, IConfiguration configuration);
 
@@ -55,7 +61,12 @@ public abstract class ServiceLineModule : IServiceLineModule
     /// <summary>How long a need waits before escalating when the line does not say otherwise: two weeks.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromDays(14);
 
+    /// <summary>Children a volunteer takes on at once when neither the registration nor the line says otherwise.</summary>
+    public const int DefaultVolunteerCapacity = 2;
+
     public virtual DateTime WaitUntil(WaitContext context) => context.Need.RequestedAtUtc + DefaultWait;
+
+    public virtual int DefaultCapacity => DefaultVolunteerCapacity;
 
     public abstract ModuleInfo Info { get; }
     public abstract IReadOnlyList<FieldSpec> NeedDetailsSchema { get; }

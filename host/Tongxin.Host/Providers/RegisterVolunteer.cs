@@ -28,8 +28,10 @@ public sealed record RegisterVolunteer(
     int? Capacity,
     IReadOnlyList<string>? Availability) : IRequest<ProviderCreated>
 {
-    /// <summary>One-to-one lines (Caring Mother) default to two children at once (DOMAIN.md).</summary>
-    public const int DefaultCapacity = 2;
+    /// <summary>
+    /// Without a capacity in the registration, each line says its own (<see cref="IServiceLineModule.DefaultCapacity"/>:
+    /// a Caring Mother one child at a time), and a volunteer of several lines takes the smallest.
+    /// </summary>
     public const int MaxCapacity = 20;
 }
 
@@ -68,7 +70,7 @@ internal sealed class RegisterVolunteerValidator : AbstractValidator<RegisterVol
 }
 
 internal sealed class RegisterVolunteerHandler(
-    TongxinDbContext db, ICallerAccessor callers, TimeProvider clock)
+    TongxinDbContext db, ICallerAccessor callers, TimeProvider clock, ModuleCatalog modules)
     : IRequestHandler<RegisterVolunteer, ProviderCreated>
 {
     public async Task<ProviderCreated> Handle(RegisterVolunteer request, CancellationToken cancellationToken)
@@ -109,7 +111,7 @@ internal sealed class RegisterVolunteerHandler(
             LinesJson = ProviderJson.Write(lines),
             OfferJson = ProviderJson.Write(offers),
             AvailabilityJson = ProviderJson.Write((request.Availability ?? []).Distinct().ToList()),
-            Capacity = request.Capacity ?? RegisterVolunteer.DefaultCapacity,
+            Capacity = request.Capacity ?? lines.Min(line => modules.RequireLine(line, "lines").DefaultCapacity),
             OrganisationId = caller.Role == Role.Volunteer ? null : caller.OrganisationId,
             UserId = userId,
             VettingStatus = VettingStatus.None,

@@ -37,6 +37,32 @@ public sealed class ModuleListTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.DoesNotContain("counselling", keys);
         Assert.Contains("tutoring", keys);
     }
+
+    [Fact]
+    public async Task EachLineSaysHowManyChildrenAVolunteerTakesWhenTheRegistrationDoesNot()
+    {
+        var county = await TestCounty.CreateAsync(app);
+        var civil = await county.As("civil");
+        var skills = new Dictionary<string, object>
+        {
+            ["caring-mother"] = new { supportKinds = new[] { "daily-life" } },
+            ["tutoring"] = new { subjects = new[] { "maths" }, gradeMin = 1, gradeMax = 6, modes = new[] { "online" } },
+        };
+        async Task<int> CapacityOfAsync(string[] lines)
+        {
+            var id = (await civil.PostAsync("/api/volunteers", new
+            {
+                displayName = "志愿者", gender = "female", regionCode = county.VillageA1, lines,
+                skills = lines.ToDictionary(l => l, l => skills[l]), availability = new[] { "weekend-morning" },
+            })).AssertStatus(HttpStatusCode.Created).Id;
+            return (await civil.GetAsync($"/api/volunteers/{id}")).AssertStatus(HttpStatusCode.OK).Get<int>("capacity");
+        }
+
+        // A Caring Mother pairs one to one (the line's rule); tutoring keeps the contract's default; both lines, the smaller.
+        Assert.Equal(1, await CapacityOfAsync(["caring-mother"]));
+        Assert.Equal(2, await CapacityOfAsync(["tutoring"]));
+        Assert.Equal(1, await CapacityOfAsync(["caring-mother", "tutoring"]));
+    }
 }
 
 /// <summary>
