@@ -14,6 +14,11 @@ public enum FundingSource
 {
     Budget,
     WelfareLottery,
+    /// <summary>
+    /// The request did not say (<c>not-stated</c>): API.md's contract body has no funding source, and clients written
+    /// against it must keep working. Last, so the values before it keep their numbers.
+    /// </summary>
+    NotStated,
 }
 
 /// <summary>

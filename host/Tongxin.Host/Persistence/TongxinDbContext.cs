@@ -6,9 +6,9 @@ using Tongxin.Host.Audit;
 namespace Tongxin.Host.Persistence;
 
 /// <summary>
-/// The one database of the host. The schema is versioned by the hand-written migrations in
-/// <c>Persistence/Migrations</c> (the EF design-time tools do not restore here; ADR 0002): any change
-/// to this model needs a new migration, and <c>SchemaTests</c> fails when one is missing.
+/// The one database of the host. The schema is versioned by the migrations in <c>Persistence/Migrations</c>
+/// (ADR 0002 and its amendment; <c>dotnet ef migrations add</c>, README): any change to this model needs a new
+/// migration; without it the host refuses to migrate (pending model changes) and <c>SchemaTests</c> fails.
 /// </summary>
 public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {

@@ -28,7 +28,7 @@ public sealed record CreateProgramme(
     int? AgeMin,
     int? AgeMax,
     string? FundingSource,
-    JsonElement? Details) : IRequest<ProviderCreated>
+    JsonElement? Details = null) : IRequest<ProviderCreated>
 {
     public const int MaxSeats = 10_000;
 }
@@ -44,9 +44,11 @@ internal sealed class CreateProgrammeValidator : AbstractValidator<CreateProgram
             .Must(line => modules.Find(line) is not null).WithMessage(_ => modules.UnknownLineMessage());
         RuleFor(r => r).Custom((request, context) =>
         {
-            if (modules.Find(request.Line) is { } module)
+            // Details came after API.md's programme body: a client written against it sends none, and that is allowed;
+            // details that are sent must be the line's.
+            if (request.Details is { } details && modules.Find(request.Line) is { } module)
             {
-                context.AddModuleErrors(module.ValidateProviderOffer(request.Details.OrEmptyObject()), "details");
+                context.AddModuleErrors(module.ValidateProviderOffer(details), "details");
             }
         });
         RuleFor(r => r.Title).NotEmpty().WithMessage(_ => HostTexts.Local("field.required.generic"))

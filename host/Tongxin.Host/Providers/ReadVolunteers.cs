@@ -92,6 +92,8 @@ internal sealed class ProviderEndpoints : IEndpointGroup
                 return TypedResults.Created($"/api/programmes/{created.Id}", created);
             })
             .WithSummary("Post a programme (women's federation, youth league)")
+            .WithDescription("`details` (the line's offer, GET /api/modules) is optional, as in API.md: absent means `{}`, an offer that "
+                + "states nothing, which the lines' rules that need one of its fields do not match.")
             .ProducesProblem(400).ProducesProblem(403);
         programmes.MapGet("", async (string? line, string? regionCode, bool? open, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListProgrammes(line, regionCode, open ?? false), ct)))

@@ -24,7 +24,9 @@ public sealed record CreateContract(
     decimal? UnitPrice,
     DateOnly? StartsOn,
     DateOnly? EndsOn,
-    FundingSource? FundingSource) : IRequest<ContractView>
+    [property: System.ComponentModel.Description("budget | welfare-lottery | not-stated; optional (API.md's body has no such field), not-stated when absent.")]
+    [property: System.ComponentModel.DefaultValue(FundingSource.NotStated)]
+    FundingSource? FundingSource = null) : IRequest<ContractView>
 {
     public const int MaxUnits = 1_000_000;
     public const decimal MaxUnitPrice = 100_000m;
@@ -72,7 +74,6 @@ internal sealed class CreateContractValidator : AbstractValidator<CreateContract
         RuleFor(r => r.StartsOn).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
         RuleFor(r => r.EndsOn).Cascade(CascadeMode.Stop).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
             .Must((r, end) => r.StartsOn is null || end > r.StartsOn).WithMessage(_ => HostTexts.Local("contract.endsOn.afterStart"));
-        RuleFor(r => r.FundingSource).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
     }
 }
 
@@ -101,7 +102,8 @@ internal sealed class CreateContractHandler(TongxinDbContext db, RegionDirectory
             UnitPriceFen = Money.ToFen(request.UnitPrice!.Value),
             StartsOn = request.StartsOn!.Value,
             EndsOn = request.EndsOn!.Value,
-            FundingSource = request.FundingSource!.Value,
+            // Added after API.md was published, so optional: a client written against API.md does not send it.
+            FundingSource = request.FundingSource ?? FundingSource.NotStated,
             CreatedByUserId = caller.UserId,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             Version = 1,

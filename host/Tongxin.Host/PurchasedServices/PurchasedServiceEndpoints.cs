@@ -50,7 +50,9 @@ internal sealed class PurchasedServiceEndpoints : IEndpointGroup
                 var contract = await mediator.Send(request, ct);
                 return TypedResults.Created($"/api/contracts/{contract.Id}", contract);
             })
-            .WithSummary("Buy a service from a social-work organisation (civil affairs)").ProducesProblem(400).ProducesProblem(403);
+            .WithSummary("Buy a service from a social-work organisation (civil affairs)")
+            .WithDescription("`fundingSource` (budget | welfare-lottery | not-stated) is optional, as in API.md: absent means `not-stated`.")
+            .ProducesProblem(400).ProducesProblem(403);
         contracts.MapGet("", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListContracts(), ct)))
             .WithSummary("Contracts the caller may see");
         contracts.MapGet("/{id}", async (string id, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetContract(id), ct)))

@@ -167,8 +167,58 @@ public abstract class ChildFileTests(CountyApp app)
         var english = await director.PostAsync("/api/children", new { givenName = "小芳" });
         Assert.Equal("Required.", english.Json!["errors"]!["familyName"]![0]!.GetValue<string>());
         Assert.Equal("The request is not valid", english.Json["title"]!.GetValue<string>());
-        var badEnum = await director.PostAsync("/api/children", new { gender = "x" });
-        Assert.Equal("The value is not valid here.", badEnum.AssertFieldErrors("gender").Json!["errors"]!["gender"]![0]!.GetValue<string>());
+        var body = SampleCounty.ChildBody(SampleCounty.VillageA1);
+        body["gender"] = "x";
+        var badEnum = await director.PostAsync("/api/children", body);
+        Assert.Equal("Not one of the allowed values: female, male.", badEnum.AssertFieldErrors("gender").Json!["errors"]!["gender"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AMissingBirthDateAndAnUnknownGenderAreNamedTogetherInChineseOrEnglish()
+    {
+        var before = await CountyTotalAsync();
+        var director = await app.As("director-a1");
+        var body = SampleCounty.ChildBody(SampleCounty.VillageA1);
+        body.Remove("birthDate");
+        body["gender"] = "banana";
+
+        var chinese = (await director.PostAsync("/api/children", body)).AssertFieldErrors("birthDate", "gender");
+        Assert.Equal("必须填写。", chinese.Json!["errors"]!["birthDate"]![0]!.GetValue<string>());
+        Assert.Equal("不是允许的值，可选：female, male。", chinese.Json["errors"]!["gender"]![0]!.GetValue<string>());
+        Assert.Contains("birthDate", chinese.Get<string>("detail"));
+        Assert.Contains("gender", chinese.Get<string>("detail"));
+
+        director.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        var english = (await director.PostAsync("/api/children", body)).AssertFieldErrors("birthDate", "gender");
+        Assert.Equal("Required.", english.Json!["errors"]!["birthDate"]![0]!.GetValue<string>());
+        Assert.Equal("Not one of the allowed values: female, male.", english.Json["errors"]!["gender"]![0]!.GetValue<string>());
+        Assert.Equal(before, await CountyTotalAsync());
+    }
+
+    [Fact]
+    public async Task EveryUnreadableFieldNestedOrUnknownIsNamedWithTheValidatorsRefusals()
+    {
+        var before = await CountyTotalAsync();
+        var director = await app.As("director-a1");
+        director.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        var body = SampleCounty.ChildBody(SampleCounty.VillageA1);
+        body["birthDate"] = "2019-02-30";
+        body["riskLevel"] = 2;
+        body["givenName"] = new string('芳', 200);
+        body.Remove("guardianSituation");
+        body["nickname"] = "芳芳";
+        body["guardianConsent"] = new { by = "张奶奶", relation = "grandmother", recordedAt = "last tuesday" };
+        body["priorityGroups"] = new object[] { "disabled", 7 };
+
+        var errors = (await director.PostAsync("/api/children", body))
+            .AssertFieldErrors("birthDate", "riskLevel", "givenName", "guardianSituation", "nickname", "guardianConsent.recordedAt", "priorityGroups[1]")
+            .Json!["errors"]!;
+        Assert.Equal("Not a valid date: expected YYYY-MM-DD, e.g. 2026-03-01.", errors["birthDate"]![0]!.GetValue<string>());
+        Assert.Equal("Not one of the allowed values: low, medium, high.", errors["riskLevel"]![0]!.GetValue<string>());
+        Assert.Equal("Not a field of this request.", errors["nickname"]![0]!.GetValue<string>());
+        Assert.Equal("Not a valid time: expected ISO 8601, e.g. 2026-03-01T08:30:00Z.", errors["guardianConsent.recordedAt"]![0]!.GetValue<string>());
+        Assert.Equal("Must be text.", errors["priorityGroups[1]"]![0]!.GetValue<string>());
+        Assert.Equal(before, await CountyTotalAsync());
     }
 
     [Fact]
@@ -254,6 +304,11 @@ public abstract class ChildFileTests(CountyApp app)
             .AssertFieldErrors("at");
         (await director.PostAsync($"/api/children/{id}/contacts", new { kind = "letter", at = DateTime.UtcNow, notes = "x" }))
             .AssertFieldErrors("kind");
+        // A bad enum, a bad time and a missing field: one answer names all three.
+        var all = (await director.PostRawAsync($"/api/children/{id}/contacts", """{ "kind": "letter", "at": "2026-13-01T08:00:00Z" }"""))
+            .AssertFieldErrors("kind", "at", "notes");
+        Assert.Equal("不是允许的值，可选：call, home-visit。", all.Json!["errors"]!["kind"]![0]!.GetValue<string>());
+        Assert.Equal("不是有效的时间，格式应为 ISO 8601，例如 2026-03-01T08:30:00Z。", all.Json["errors"]!["at"]![0]!.GetValue<string>());
         (await director.GetAsync($"/api/children/{id}/contacts")).AssertStatus(HttpStatusCode.OK);
         Assert.Empty((await director.GetAsync($"/api/children/{id}/contacts")).Array);
     }

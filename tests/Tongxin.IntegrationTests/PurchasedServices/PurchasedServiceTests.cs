@@ -60,7 +60,14 @@ public abstract class PurchasedServiceTests(TongxinApp app)
         {
             organisationId = county.SocialWorkOrgId, line = "counselling", regionCodes = new[] { county.TownA }, units = 0, unitKind = "session",
             unitPrice = -5m, startsOn = Day(10), endsOn = Day(1), fundingSource = "lottery",
-        })).AssertFieldErrors("fundingSource");
+        })).AssertFieldErrors("fundingSource", "units", "unitPrice", "endsOn");
+        // A bad date and a bad enum together, with the validator's refusals: one answer names them all.
+        (await civil.PostAsync("/api/contracts", new
+        {
+            organisationId = county.SocialWorkOrgId, line = "counselling", regionCodes = new[] { county.TownA }, units = "ten", unitKind = "day",
+            unitPrice = 100m, startsOn = "2026-02-30", endsOn = Day(30),
+        })).AssertFieldErrors("units", "unitKind", "startsOn");
+        Assert.Empty((await civil.GetAsync("/api/contracts")).Array);
         (await civil.PostAsync("/api/contracts", new
         {
             organisationId = county.SocialWorkOrgId, line = "counselling", regionCodes = new[] { county.TownA }, units = 0, unitKind = "session",

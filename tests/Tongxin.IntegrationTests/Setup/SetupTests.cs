@@ -38,8 +38,9 @@ public abstract class SetupTests(CountyApp app)
             .AssertFieldErrors("parentCode");
         (await admin.PostAsync("/api/regions", new { code = "X3", name = "村", kind = "village", parentCode = "nope" }))
             .AssertFieldErrors("parentCode");
+        // An unknown kind does not hide the other fields' errors (ADR 0018).
         (await admin.PostAsync("/api/regions", new { code = "bad code!", name = "", kind = "hamlet" }))
-            .AssertFieldErrors("kind");
+            .AssertFieldErrors("code", "name", "kind");
         (await admin.PostAsync("/api/regions", new { code = "bad code!", name = "", kind = "town", parentCode = SampleCounty.County }))
             .AssertFieldErrors("code", "name");
         (await admin.PostAsync("/api/regions", new { code = SampleCounty.TownA, name = "重复", kind = "town", parentCode = SampleCounty.County }))
@@ -92,7 +93,7 @@ public abstract class SetupTests(CountyApp app)
         (await admin.PostAsync("/api/users", new { userName = "sw-wrong-org", password = SampleCounty.Password, role = "social-work-org", regionCode = SampleCounty.County, organisationId = app.County.WomensFederationId }))
             .AssertFieldErrors("organisationId");
         (await admin.PostAsync("/api/users", new { userName = "x", password = "short", role = "wizard", regionCode = SampleCounty.County }))
-            .AssertFieldErrors("role");
+            .AssertFieldErrors("userName", "password", "role");
         (await admin.PostAsync("/api/users", new { userName = "x", password = "short", role = "volunteer", regionCode = SampleCounty.County }))
             .AssertFieldErrors("userName", "password");
         (await admin.PostAsync("/api/users", new { userName = "civil", password = SampleCounty.Password, role = "volunteer", regionCode = SampleCounty.County }))
