@@ -31,20 +31,35 @@ public sealed record OfferView(
 
 /// <summary><c>GET /api/offers?mine=true</c>: offers made to the caller (or to the volunteers and programmes of their organisation).</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record ListMyOffers(OfferStatus? Status) : IRequest<IReadOnlyList<OfferView>>;
+public sealed record ListMyOffers(OfferStatus? Status) : IRequest<IReadOnlyList<OfferView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "offer.list";
+    // The caller's own offers: the row's user is whose.
+    string IAuditedRequest.AuditSubjectType => "user";
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
 /// <summary><c>POST /api/offers/{id}/accept</c>: 200 with the pairing; 409 when the capacity or the need is gone.</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record AcceptOffer(string OfferId) : IRequest<OfferAccepted>;
+public sealed record AcceptOffer(string OfferId) : IRequest<OfferAccepted>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "offer.accept";
+    string IAuditedRequest.AuditSubjectType => "offer";
+    string? IAuditedRequest.AuditSubjectId => OfferId;
+}
 
 public sealed record OfferAccepted(string PairingId);
 
 /// <summary><c>POST /api/offers/{id}/decline</c> <c>{ reason }</c>: the need goes back to matching.</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record DeclineOffer(string? Reason) : IRequest<OfferDeclined>
+public sealed record DeclineOffer(string? Reason) : IRequest<OfferDeclined>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string OfferId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "offer.decline";
+    string IAuditedRequest.AuditSubjectType => "offer";
+    string? IAuditedRequest.AuditSubjectId => OfferId;
 }
 
 public sealed record OfferDeclined(string OfferId, OfferStatus Status);

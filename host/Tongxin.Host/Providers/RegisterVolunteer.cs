@@ -27,11 +27,16 @@ public sealed record RegisterVolunteer(
     IReadOnlyList<string>? Lines,
     Dictionary<string, JsonElement>? Skills,
     int? Capacity,
-    IReadOnlyList<string>? Availability) : IRequest<ProviderCreated>
+    IReadOnlyList<string>? Availability) : IRequest<ProviderCreated>, IAuditedRequest
 {
     /// <summary>One-to-one lines (Caring Mother) default to two children at once (DOMAIN.md).</summary>
     public const int DefaultCapacity = 2;
     public const int MaxCapacity = 20;
+
+    string IAuditedRequest.AuditAction => "volunteer.register";
+    string IAuditedRequest.AuditSubjectType => "volunteer";
+    // Learned from the answer (the new volunteer's id).
+    string? IAuditedRequest.AuditSubjectId => null;
 }
 
 internal sealed class RegisterVolunteerValidator : AbstractValidator<RegisterVolunteer>

@@ -45,17 +45,32 @@ public sealed record ConcernRaised(string Id, ConcernStage Stage);
 /// concern from outside the file's staff (volunteer, organisation) sees its status only.
 /// </summary>
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs, Role.Volunteer, Role.SocialWorkOrg, Role.ProgrammeOwner)]
-public sealed record ListConcerns(string? Status) : IRequest<IReadOnlyList<ConcernView>>;
+public sealed record ListConcerns(string? Status) : IRequest<IReadOnlyList<ConcernView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "concern.list";
+    // The caller's region (staff), or the concerns the caller raised.
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs, Role.Volunteer, Role.SocialWorkOrg, Role.ProgrammeOwner)]
-public sealed record GetConcern(string Id) : IRequest<ConcernView>;
+public sealed record GetConcern(string Id) : IRequest<ConcernView>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "concern.read";
+    string IAuditedRequest.AuditSubjectType => "concern";
+    string? IAuditedRequest.AuditSubjectId => Id;
+}
 
 /// <summary><c>POST /api/concerns/{id}/steps</c>: the next step of the chain, with who and when (a police report needs its reference).</summary>
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
-public sealed record RecordConcernStep(ConcernStage? Stage, DateTime? At, string? Reference, string? Notes) : IRequest<ConcernView>
+public sealed record RecordConcernStep(ConcernStage? Stage, DateTime? At, string? Reference, string? Notes) : IRequest<ConcernView>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string ConcernId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "concern.step.record";
+    string IAuditedRequest.AuditSubjectType => "concern";
+    string? IAuditedRequest.AuditSubjectId => ConcernId;
 }
 
 public sealed record ConcernStepView(string Step, DateTime At, string? ByUserId, string? Reference, string? Notes);
