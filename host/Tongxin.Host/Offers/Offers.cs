@@ -3,6 +3,7 @@ using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Orleans;
+using Tongxin.Host.Audit;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
@@ -113,8 +114,10 @@ internal sealed class AcceptOfferHandler(TongxinDbContext db, IGrainFactory grai
         var answer = await grains.GetGrain<IProviderGrain>(provider.Id).AcceptOfferAsync(request.OfferId, caller.UserId);
         if (answer.Accepted is not { } accepted)
         {
-            // The offer could not be kept; its need is open again and should be matched again without waiting for
-            // some other need or provider to wake its county's matching.
+            // The offer could not be kept: the grain committed that with this request's audit row, as a conflict.
+            PendingAudit.Current?.EndsAs(AuditOutcomes.Conflict);
+            // Its need is open again and should be matched again without waiting for some other need or provider to
+            // wake its county's matching.
             if (answer.Reopened is { } reopened)
             {
                 await mediator.Publish(new NeedReopened(reopened.NeedId, reopened.Line, reopened.CountyCode), cancellationToken);
