@@ -45,8 +45,6 @@ public static class DatabaseSetup
             // Migrations are hand-written (no model snapshot, ADR 0002); SchemaTests checks them against the model.
             db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
-        services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
-        services.AddSingleton<AuditLog>();
         if (options.Provider == DatabaseProvider.Sqlite)
         {
             services.Configure<SqliteCheckpointOptions>(configuration.GetSection(DatabaseOptions.Section));
