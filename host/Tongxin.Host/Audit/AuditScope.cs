@@ -54,6 +54,14 @@ internal sealed class PendingAudit(AuditEntry entry)
         }
     }
 
+    /// <summary>
+    /// How the request ends, for a change that commits its own refusal (an offer that can no longer be kept is marked
+    /// so and its need reopened, and the request answers 409): the row that change carries says so, and the request's
+    /// pipeline, failing with that same outcome, writes no second row. Called on each side of a grain call: the grain's
+    /// (the row it saves) and the handler's (the row the pipeline sees).
+    /// </summary>
+    internal void EndsAs(string outcome) => Entry.Outcome = outcome;
+
     internal void Carry(DbContext context)
     {
         if (TryClaim(context))
@@ -94,6 +102,8 @@ internal sealed class PendingAudit(AuditEntry entry)
                 // The transaction rolled back: the row was not written and must not stay staged in that context.
                 context.Entry(Entry).State = EntityState.Detached;
             }
+            // Nor did the change end the request: a retried call decides the outcome afresh.
+            Entry.Outcome = AuditOutcomes.Done;
             this.carrier = null;
             Volatile.Write(ref state, Open);
         }

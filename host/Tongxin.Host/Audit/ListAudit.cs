@@ -9,7 +9,13 @@ namespace Tongxin.Host.Audit;
 
 /// <summary><c>GET /api/audit?childId=</c>: who touched a child's file, when, and how it ended (civil affairs of the child's county).</summary>
 [AllowedRoles(Role.CivilAffairs)]
-public sealed record ListAudit(string ChildId) : IRequest<IReadOnlyList<AuditView>>;
+public sealed record ListAudit(string ChildId) : IRequest<IReadOnlyList<AuditView>>, IAuditedRequest
+{
+    // Who worked with a child is itself about the child: reading the trail is in the trail.
+    string IAuditedRequest.AuditAction => "child.audit.read";
+    string IAuditedRequest.AuditSubjectType => "child";
+    string? IAuditedRequest.AuditSubjectId => ChildId;
+}
 
 public sealed record AuditView(string Id, DateTime At, string? UserId, string? Role, string Action, string SubjectType, string? SubjectId, string Outcome);
 

@@ -14,6 +14,7 @@ namespace Tongxin.Host.Auth;
 
 /// <summary><c>POST /api/auth/login</c>: user name and password → a bearer token (the framework's own scheme).</summary>
 [AnonymousRequest]
+[NotAudited("Touches no child. Failures are counted per user name and lock it after five (429), with one answer for any failure; what the token then opens is checked, and audited, request by request.")]
 public sealed record LogIn(string? UserName, string? Password) : IRequest<ClaimsPrincipal>;
 
 internal sealed class LogInValidator : AbstractValidator<LogIn>

@@ -9,6 +9,7 @@ namespace Tongxin.Host.Auth;
 
 /// <summary><c>GET /api/me</c>: who the token belongs to, so a client can show the right pages.</summary>
 [AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ChildDirector, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
+[NotAudited("The caller's own account (name, role, region): nothing of a child or of anyone else.")]
 public sealed record GetMe : IRequest<MeView>;
 
 public sealed record MeView(string UserId, string UserName, Role Role, string RegionCode, string? RegionName, string? OrganisationId, string? ProviderId);

@@ -10,6 +10,7 @@ namespace Tongxin.Host.Cluster;
 
 /// <summary><c>GET /api/cluster</c> (admin): the hosts of the cluster as its membership table has them.</summary>
 [AllowedRoles(Role.Admin)]
+[NotAudited("The cluster's hosts (addresses, status): no personal data.")]
 public sealed record ShowCluster : IRequest<ClusterView>;
 
 public sealed record ClusterView(string Membership, string ClusterId, IReadOnlyList<SiloView> Silos);
@@ -33,6 +34,7 @@ public sealed record LocateChildGrain(string ChildId) : IRequest<GrainLocation>,
 /// county (its matchmaker grain), and its activation.
 /// </summary>
 [AllowedRoles(Role.Admin)]
+[NotAudited("Which host runs a line and county's matching (an address): nothing of a child.")]
 public sealed record LocateMatchmaker(string Line, string CountyCode) : IRequest<GrainLocation>;
 
 internal sealed class ShowClusterHandler(IGrainFactory grains, IConfiguration configuration) : IRequestHandler<ShowCluster, ClusterView>

@@ -37,12 +37,20 @@ public static class TongxinHost
         services.AddSingleton(provider => Security.FieldKeys.Resolve(configuration, builder.Environment.ContentRootPath,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Security")));
         services.AddTongxinDatabase(configuration, builder.Environment);
+        services.AddAuditLog(configuration);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);
         services.AddRequestPipeline();
+        services.AddNeedAndPairingReaders();
         builder.AddTongxinSilo();
+        // Their workers start in this order (hosted services start as registered).
         services.AddMatching(configuration);
+        services.AddSafeguarding(configuration);
+        services.AddEscalation(configuration);
+        services.AddReports(configuration);
         services.AddTongxinIdentity();
-        services.AddTongxinHttp(configuration);
+        services.AddTongxinHttp();
+        services.AddSharedCache(configuration);
+        services.AddTongxinRateLimits(configuration);
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         return builder;
@@ -137,22 +145,55 @@ public static class TongxinHost
         return services;
     }
 
+    /// <summary>The audit rows that no change carries (reads, refusals), committed in groups (<see cref="Audit.AuditLog"/>).</summary>
+    private static IServiceCollection AddAuditLog(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<Audit.AuditOptions>(configuration.GetSection(Audit.AuditOptions.Section));
+        services.AddSingleton<Audit.AuditLog>();
+        return services;
+    }
+
+    /// <summary>What the needs' and pairings' handlers read through: a need or pairing as the caller may see it.</summary>
+    private static IServiceCollection AddNeedAndPairingReaders(this IServiceCollection services)
+    {
+        services.AddScoped<NeedReader>();
+        services.AddScoped<PairingReader>();
+        return services;
+    }
+
+    /// <summary>Batch matching: the engine, and the worker that wakes each line and county's matchmaker.</summary>
     private static IServiceCollection AddMatching(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<MatchingOptions>(configuration.GetSection(MatchingOptions.Section));
         services.AddSingleton<MatchingEngine>();
         services.AddHostedService<MatchingWorker>();
-        services.AddScoped<NeedReader>();
-        services.AddScoped<PairingReader>();
+        return services;
+    }
+
+    /// <summary>Concerns (their escalation, on a timer too, and where they are passed on) and the contact rhythm.</summary>
+    private static IServiceCollection AddSafeguarding(this IServiceCollection services, IConfiguration configuration)
+    {
         services.Configure<Safeguarding.SafeguardingOptions>(configuration.GetSection(Safeguarding.SafeguardingOptions.Section));
         services.AddSingleton<Safeguarding.ConcernEscalation>();
         services.AddHostedService<Safeguarding.ConcernEscalationWorker>();
         services.AddScoped<Safeguarding.IConcernNotifier, Safeguarding.LogOnlyConcernNotifier>();
         services.Configure<Safeguarding.FollowupOptions>(configuration.GetSection(Safeguarding.FollowupOptions.Section));
         services.AddScoped<Safeguarding.FollowupRhythm>();
+        return services;
+    }
+
+    /// <summary>Unplaced needs climbing to the town and the county (ADR 0007), swept on a timer.</summary>
+    private static IServiceCollection AddEscalation(this IServiceCollection services, IConfiguration configuration)
+    {
         services.Configure<Escalation.EscalationOptions>(configuration.GetSection(Escalation.EscalationOptions.Section));
         services.AddSingleton<Escalation.NeedEscalator>();
         services.AddHostedService<Escalation.EscalationWorker>();
+        return services;
+    }
+
+    /// <summary>The towns' report reminders (ledger, annual report), made on a timer.</summary>
+    private static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
+    {
         services.Configure<Reports.ReportOptions>(configuration.GetSection(Reports.ReportOptions.Section));
         services.AddSingleton<Reports.ReportReminderService>();
         services.AddHostedService<Reports.ReportReminderWorker>();
@@ -175,7 +216,8 @@ public static class TongxinHost
         return services;
     }
 
-    private static IServiceCollection AddTongxinHttp(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>JSON as the API writes it, problem+json for every error, the OpenAPI document.</summary>
+    private static IServiceCollection AddTongxinHttp(this IServiceCollection services)
     {
         services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -198,6 +240,12 @@ public static class TongxinHost
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>The cache shared by the hosts of a deployment, and the region lookups made through it.</summary>
+    private static IServiceCollection AddSharedCache(this IServiceCollection services, IConfiguration configuration)
+    {
         // The one cache the code uses is IDistributedCache: in memory by default, Redis (Microsoft's RedisCache set to
         // fail fast, Caching/OutageTolerantRedisCache.cs) when Cache:Provider is Redis; Redis down means a miss, never an error.
         if (string.Equals(configuration["Cache:Provider"], "Redis", StringComparison.OrdinalIgnoreCase))
@@ -215,7 +263,6 @@ public static class TongxinHost
         services.AddSingleton<LookupCache>();
         services.AddHostedService<LookupGenerationKeeper>();
         services.AddScoped<RegionDirectory>();
-        services.AddTongxinRateLimits(configuration);
         return services;
     }
 

@@ -26,7 +26,12 @@ public sealed record ListEscalatedNeeds(string? RegionCode, EscalationLevel? Lev
 
 /// <summary><c>POST /api/escalations/run</c> <c>{ regionCode? }</c>: sweep the caller's county now (the host also sweeps on a timer).</summary>
 [AllowedRoles(Role.CivilAffairs)]
-public sealed record RunEscalation(string? RegionCode) : IRequest<EscalationSweep>;
+public sealed record RunEscalation(string? RegionCode) : IRequest<EscalationSweep>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "need.escalations.run";
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => RegionCode;
+}
 
 public sealed record EscalationStepView(
     EscalationLevel Level, DateTime DueAt, DateTime At, string ReasonCode, string Reason, ProviderFunnel Funnel, string? LineRuleCode, string? LineRule);

@@ -31,6 +31,10 @@ internal sealed class AuditRowFlow(AuditLog auditLog) : IOutgoingGrainCallFilter
         if (pending is null || context.InterfaceMethod is null || context.InterfaceMethod.IsDefined(typeof(ReadOnlyAttribute), inherit: true)
             || !pending.TryClaim(context))
         {
+            // Only the call that claims the row carries it. A grain's activation runs in the request context of the
+            // message that activated it, row included, before the incoming filter below takes the row off: a call it
+            // makes then (the matchmaker asking for its reminder) would carry the row too, and the row be written twice.
+            RequestContext.Remove(Key);
             await context.Invoke();
             return;
         }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Orleans;
 using Tongxin.Host.Children;
+using Tongxin.Host.Audit;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Offers;
 using Tongxin.Host.Persistence;
@@ -22,7 +23,8 @@ public sealed record Released([property: Id(0)] string NeedId, [property: Id(1)]
 /// <summary>
 /// The answer to an acceptance: the pairing, or why the offer could not be kept (expired, the need gone, the
 /// capacity taken). A refusal is an answer, not an exception, because it is committed (the offer is marked, the need
-/// goes back to matching) and a call that returns is one that committed (<see cref="AuditRowFlow"/>).
+/// goes back to matching) and a call that returns is one that committed (<see cref="AuditRowFlow"/>). The request's
+/// audit row commits with the refusal, as a conflict: the caller answers 409 (<see cref="Audit.PendingAudit.EndsAs"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AcceptAnswer([property: Id(0)] Accepted? Accepted, [property: Id(1)] string? Refusal, [property: Id(2)] Released? Reopened);
@@ -83,6 +85,7 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         if (refusal is not null)
         {
             // The offer cannot be kept: record that, and give the need back to matching.
+            PendingAudit.Current?.EndsAs(AuditOutcomes.Conflict);
             OfferEndings.End(offer, ending, now);
             var reopened = OfferEndings.BackToMatching(need, now);
             await db.SaveChangesAsync();

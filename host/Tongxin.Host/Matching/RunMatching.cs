@@ -17,7 +17,13 @@ namespace Tongxin.Host.Matching;
 /// or all, in the caller's county (or the county of the region given).
 /// </summary>
 [AllowedRoles(Role.CivilAffairs)]
-public sealed record RunMatching(string? Line, string? RegionCode) : IRequest<IReadOnlyList<BatchResult>>;
+public sealed record RunMatching(string? Line, string? RegionCode) : IRequest<IReadOnlyList<BatchResult>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "matching.run";
+    // It makes and expires offers of the county's needs.
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => RegionCode;
+}
 
 internal sealed class RunMatchingHandler(RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, IGrainFactory grains)
     : IRequestHandler<RunMatching, IReadOnlyList<BatchResult>>

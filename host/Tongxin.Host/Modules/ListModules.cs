@@ -6,6 +6,7 @@ namespace Tongxin.Host.Modules;
 
 /// <summary><c>GET /api/modules</c> (anonymous): the service lines this host offers, with their form fields.</summary>
 [AnonymousRequest]
+[NotAudited("The anonymous catalogue of service lines and their form fields: no personal data.")]
 public sealed record ListModules : IRequest<IReadOnlyList<ModuleView>>;
 
 public sealed record ModuleView(

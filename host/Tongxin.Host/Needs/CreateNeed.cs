@@ -70,10 +70,14 @@ internal sealed class CreateNeedHandler(IGrainFactory grains, ICallerAccessor ca
 
 /// <summary><c>POST /api/needs/{id}/cancel</c>: the director withdraws a need that is not yet matched.</summary>
 [AllowedRoles(Role.ChildDirector)]
-public sealed record CancelNeed(string? Reason) : IRequest<NeedView>
+public sealed record CancelNeed(string? Reason) : IRequest<NeedView>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string NeedId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "need.cancel";
+    string IAuditedRequest.AuditSubjectType => "need";
+    string? IAuditedRequest.AuditSubjectId => NeedId;
 }
 
 internal sealed class CancelNeedValidator : AbstractValidator<CancelNeed>

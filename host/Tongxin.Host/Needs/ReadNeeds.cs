@@ -36,11 +36,21 @@ public sealed record NeedSummary(string Id, string ChildId, string Line, NeedSta
 
 /// <summary><c>GET /api/needs/{id}</c>: the need, its offers with their reasons, and the pairing once matched.</summary>
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
-public sealed record GetNeed(string Id) : IRequest<NeedView>;
+public sealed record GetNeed(string Id) : IRequest<NeedView>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "need.read";
+    string IAuditedRequest.AuditSubjectType => "need";
+    string? IAuditedRequest.AuditSubjectId => Id;
+}
 
 /// <summary><c>GET /api/needs?status=&amp;line=&amp;regionCode=</c>: needs in the caller's region.</summary>
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs, Role.ProgrammeOwner)]
-public sealed record ListNeeds(NeedStatus? Status, string? Line, string? RegionCode) : IRequest<IReadOnlyList<NeedSummary>>;
+public sealed record ListNeeds(NeedStatus? Status, string? Line, string? RegionCode) : IRequest<IReadOnlyList<NeedSummary>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "need.list";
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => RegionCode;
+}
 
 /// <summary>Reads needs for a caller: outside their region a need does not exist (404).</summary>
 internal sealed class NeedReader(TongxinDbContext db)

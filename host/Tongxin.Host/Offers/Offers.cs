@@ -3,6 +3,7 @@ using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Orleans;
+using Tongxin.Host.Audit;
 using Tongxin.Host.Errors;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
@@ -31,20 +32,35 @@ public sealed record OfferView(
 
 /// <summary><c>GET /api/offers?mine=true</c>: offers made to the caller (or to the volunteers and programmes of their organisation).</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record ListMyOffers(OfferStatus? Status) : IRequest<IReadOnlyList<OfferView>>;
+public sealed record ListMyOffers(OfferStatus? Status) : IRequest<IReadOnlyList<OfferView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "offer.list";
+    // The caller's own offers: the row's user is whose.
+    string IAuditedRequest.AuditSubjectType => "user";
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
 /// <summary><c>POST /api/offers/{id}/accept</c>: 200 with the pairing; 409 when the capacity or the need is gone.</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record AcceptOffer(string OfferId) : IRequest<OfferAccepted>;
+public sealed record AcceptOffer(string OfferId) : IRequest<OfferAccepted>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "offer.accept";
+    string IAuditedRequest.AuditSubjectType => "offer";
+    string? IAuditedRequest.AuditSubjectId => OfferId;
+}
 
 public sealed record OfferAccepted(string PairingId);
 
 /// <summary><c>POST /api/offers/{id}/decline</c> <c>{ reason }</c>: the need goes back to matching.</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record DeclineOffer(string? Reason) : IRequest<OfferDeclined>
+public sealed record DeclineOffer(string? Reason) : IRequest<OfferDeclined>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string OfferId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "offer.decline";
+    string IAuditedRequest.AuditSubjectType => "offer";
+    string? IAuditedRequest.AuditSubjectId => OfferId;
 }
 
 public sealed record OfferDeclined(string OfferId, OfferStatus Status);
@@ -98,8 +114,10 @@ internal sealed class AcceptOfferHandler(TongxinDbContext db, IGrainFactory grai
         var answer = await grains.GetGrain<IProviderGrain>(provider.Id).AcceptOfferAsync(request.OfferId, caller.UserId);
         if (answer.Accepted is not { } accepted)
         {
-            // The offer could not be kept; its need is open again and should be matched again without waiting for
-            // some other need or provider to wake its county's matching.
+            // The offer could not be kept: the grain committed that with this request's audit row, as a conflict.
+            PendingAudit.Current?.EndsAs(AuditOutcomes.Conflict);
+            // Its need is open again and should be matched again without waiting for some other need or provider to
+            // wake its county's matching.
             if (answer.Reopened is { } reopened)
             {
                 await mediator.Publish(new NeedReopened(reopened.NeedId, reopened.Line, reopened.CountyCode), cancellationToken);

@@ -11,9 +11,11 @@ namespace Tongxin.Host.Organisations;
 
 /// <summary><c>POST /api/organisations</c>: civil affairs, women's federation, youth league, a social-work organisation or a school.</summary>
 [AllowedRoles(Role.Admin, Role.CivilAffairs)]
+[NotAudited("An organisation's name, kind and region: no personal data, and no access by itself (accounts give access, and are audited).")]
 public sealed record CreateOrganisation(string? Name, OrganisationKind? Kind, string? RegionCode) : IRequest<OrganisationView>;
 
 [AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ProgrammeOwner, Role.SocialWorkOrg)]
+[NotAudited("Organisation names, kinds and regions: no personal data.")]
 public sealed record ListOrganisations(OrganisationKind? Kind) : IRequest<IReadOnlyList<OrganisationView>>;
 
 public sealed record OrganisationView(string Id, string Name, OrganisationKind Kind, string RegionCode);

@@ -37,26 +37,45 @@ public sealed record PairingView(
 /// the child's region. The provider side sees only what the pairing needs of the child.
 /// </summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
-public sealed record GetPairing(string Id) : IRequest<PairingView>;
+public sealed record GetPairing(string Id) : IRequest<PairingView>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "pairing.read";
+    string IAuditedRequest.AuditSubjectType => "pairing";
+    string? IAuditedRequest.AuditSubjectId => Id;
+}
 
 /// <summary><c>GET /api/pairings?mine=true</c>: the pairings of the caller (or their organisation's providers).</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record ListMyPairings : IRequest<IReadOnlyList<PairingView>>;
+public sealed record ListMyPairings : IRequest<IReadOnlyList<PairingView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "pairing.list";
+    // The caller's own pairings: the row's user is whose.
+    string IAuditedRequest.AuditSubjectType => "user";
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
 /// <summary><c>POST /api/pairings/{id}/sessions</c>: the provider logs a session.</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record LogSession(DateTime? At, int? Minutes, string? Notes) : IRequest<SessionView>
+public sealed record LogSession(DateTime? At, int? Minutes, string? Notes) : IRequest<SessionView>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string PairingId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "pairing.session.create";
+    string IAuditedRequest.AuditSubjectType => "pairing";
+    string? IAuditedRequest.AuditSubjectId => PairingId;
 }
 
 /// <summary><c>POST /api/pairings/{id}/end</c> <c>{ reason }</c>: ends the pairing and frees the provider's capacity.</summary>
 [AllowedRoles(Role.Volunteer, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.ChildDirector, Role.CivilAffairs)]
-public sealed record EndPairing(string? Reason) : IRequest<PairingView>
+public sealed record EndPairing(string? Reason) : IRequest<PairingView>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string PairingId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "pairing.end";
+    string IAuditedRequest.AuditSubjectType => "pairing";
+    string? IAuditedRequest.AuditSubjectId => PairingId;
 }
 
 internal sealed class LogSessionValidator : AbstractValidator<LogSession>

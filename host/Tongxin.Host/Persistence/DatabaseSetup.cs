@@ -44,8 +44,6 @@ public static class DatabaseSetup
             // EF's pending-model-changes check is on (its default: migrating fails): a model change without its migration
             // stops the host at start on either database, against the model snapshot (ADR 0002's amendment).
         });
-        services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
-        services.AddSingleton<AuditLog>();
         if (options.Provider == DatabaseProvider.Sqlite)
         {
             services.Configure<SqliteCheckpointOptions>(configuration.GetSection(DatabaseOptions.Section));

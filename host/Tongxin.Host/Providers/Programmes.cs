@@ -18,6 +18,7 @@ namespace Tongxin.Host.Providers;
 /// Colourful Holidays...) for one line, covering regions of one county; its seats are its capacity.
 /// </summary>
 [AllowedRoles(Role.ProgrammeOwner)]
+[NotAudited("An organisation's public offer (title, regions, seats, dates): no personal data; it reaches a child only through an offer, which is audited.")]
 public sealed record CreateProgramme(
     string? Line,
     string? Title,
@@ -34,6 +35,7 @@ public sealed record CreateProgramme(
 }
 
 [AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ChildDirector, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
+[NotAudited("The programme catalogue every role may list: titles, regions and seat counts, nothing that names a child.")]
 public sealed record ListProgrammes(string? Line, string? RegionCode, bool OpenOnly) : IRequest<IReadOnlyList<ProgrammeView>>;
 
 internal sealed class CreateProgrammeValidator : AbstractValidator<CreateProgramme>

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using Tongxin.Host.Persistence;
 using Tongxin.Modules.Contracts;
+using Tongxin.Host.Requests;
 
 namespace Tongxin.Host.Providers;
 
-public sealed record ProviderCreated(string Id);
+public sealed record ProviderCreated(string Id) : IAuditSubject
+{
+    string IAuditSubject.AuditSubjectId => Id;
+}
 
 public sealed record VettingView(VettingStatus Status, DateTime? CheckedAt, DateTime? ExpiresAt, string? Reference, bool Valid);
 

@@ -11,11 +11,22 @@ namespace Tongxin.Host.Providers;
 
 /// <summary><c>GET /api/volunteers/{id}</c>: staff of the region, or the volunteer themself.</summary>
 [AllowedRoles(Role.CivilAffairs, Role.Supervisor, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
-public sealed record GetVolunteer(string Id) : IRequest<VolunteerView>;
+public sealed record GetVolunteer(string Id) : IRequest<VolunteerView>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "volunteer.read";
+    string IAuditedRequest.AuditSubjectType => "volunteer";
+    string? IAuditedRequest.AuditSubjectId => Id;
+}
 
 /// <summary><c>GET /api/volunteers?line=</c>: the volunteers in the caller's region.</summary>
 [AllowedRoles(Role.CivilAffairs, Role.Supervisor, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record ListVolunteers(string? Line) : IRequest<IReadOnlyList<VolunteerView>>;
+public sealed record ListVolunteers(string? Line) : IRequest<IReadOnlyList<VolunteerView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "volunteer.list";
+    // The caller's region, or its organisation's volunteers.
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
 internal sealed class GetVolunteerHandler(TongxinDbContext db, ICallerAccessor callers, TimeProvider clock) : IRequestHandler<GetVolunteer, VolunteerView>
 {

@@ -17,10 +17,14 @@ namespace Tongxin.Host.Providers;
 /// organisation or civil affairs.
 /// </summary>
 [AllowedRoles(Role.CivilAffairs, Role.ProgrammeOwner, Role.SocialWorkOrg)]
-public sealed record RecordVetting(VettingStatus? Status, DateTime? CheckedAt, DateTime? ExpiresAt, string? Reference) : IRequest<VettingView>
+public sealed record RecordVetting(VettingStatus? Status, DateTime? CheckedAt, DateTime? ExpiresAt, string? Reference) : IRequest<VettingView>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string VolunteerId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "volunteer.vetting.record";
+    string IAuditedRequest.AuditSubjectType => "volunteer";
+    string? IAuditedRequest.AuditSubjectId => VolunteerId;
 }
 
 internal sealed class RecordVettingValidator : AbstractValidator<RecordVetting>

@@ -26,13 +26,18 @@ public sealed record RegisterVolunteer(
     IReadOnlyList<string>? Lines,
     Dictionary<string, JsonElement>? Skills,
     int? Capacity,
-    IReadOnlyList<string>? Availability) : IRequest<ProviderCreated>
+    IReadOnlyList<string>? Availability) : IRequest<ProviderCreated>, IAuditedRequest
 {
     /// <summary>
     /// Without a capacity in the registration, each line says its own (<see cref="IServiceLineModule.DefaultCapacity"/>:
     /// a Caring Mother one child at a time), and a volunteer of several lines takes the smallest.
     /// </summary>
     public const int MaxCapacity = 20;
+
+    string IAuditedRequest.AuditAction => "volunteer.register";
+    string IAuditedRequest.AuditSubjectType => "volunteer";
+    // Learned from the answer (the new volunteer's id).
+    string? IAuditedRequest.AuditSubjectId => null;
 }
 
 internal sealed class RegisterVolunteerValidator : AbstractValidator<RegisterVolunteer>

@@ -26,10 +26,15 @@ public sealed record CreateContract(
     DateOnly? EndsOn,
     [property: System.ComponentModel.Description("budget | welfare-lottery | not-stated; optional (API.md's body has no such field), not-stated when absent.")]
     [property: System.ComponentModel.DefaultValue(FundingSource.NotStated)]
-    FundingSource? FundingSource = null) : IRequest<ContractView>
+    FundingSource? FundingSource = null) : IRequest<ContractView>, IAuditedRequest
 {
     public const int MaxUnits = 1_000_000;
     public const decimal MaxUnitPrice = 100_000m;
+
+    string IAuditedRequest.AuditAction => "contract.create";
+    // Learned from the answer (the new contract's id).
+    string IAuditedRequest.AuditSubjectType => "contract";
+    string? IAuditedRequest.AuditSubjectId => null;
 }
 
 public sealed record ContractView(
@@ -47,13 +52,27 @@ public sealed record ContractView(
     FundingSource FundingSource,
     int DeliveredUnits,
     int RemainingUnits,
-    int Version);
+    int Version) : IAuditSubject
+{
+    string IAuditSubject.AuditSubjectId => Id;
+}
 
 [AllowedRoles(Role.CivilAffairs, Role.Supervisor, Role.SocialWorkOrg)]
-public sealed record GetContract(string Id) : IRequest<ContractView>;
+public sealed record GetContract(string Id) : IRequest<ContractView>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "contract.read";
+    string IAuditedRequest.AuditSubjectType => "contract";
+    string? IAuditedRequest.AuditSubjectId => Id;
+}
 
 [AllowedRoles(Role.CivilAffairs, Role.Supervisor, Role.SocialWorkOrg)]
-public sealed record ListContracts : IRequest<IReadOnlyList<ContractView>>;
+public sealed record ListContracts : IRequest<IReadOnlyList<ContractView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "contract.list";
+    // The caller's county or town, or its organisation's contracts.
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
 internal sealed class CreateContractValidator : AbstractValidator<CreateContract>
 {

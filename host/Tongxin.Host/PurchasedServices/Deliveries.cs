@@ -18,13 +18,17 @@ namespace Tongxin.Host.PurchasedServices;
 /// with another body is refused (422).
 /// </summary>
 [AllowedRoles(Role.SocialWorkOrg)]
-public sealed record ReportDelivery(string? ChildId, DateTime? At, int? Units, UnitKind? Kind, string? Notes) : IRequest<DeliveryReported>
+public sealed record ReportDelivery(string? ChildId, DateTime? At, int? Units, UnitKind? Kind, string? Notes) : IRequest<DeliveryReported>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string ContractId { get; init; } = "";
 
     [System.Text.Json.Serialization.JsonIgnore]
     public string? IdempotencyKey { get; init; }
+
+    string IAuditedRequest.AuditAction => "contract.delivery.report";
+    string IAuditedRequest.AuditSubjectType => "contract";
+    string? IAuditedRequest.AuditSubjectId => ContractId;
 }
 
 public sealed record DeliveryReported(string Id, bool Replayed);
@@ -32,29 +36,47 @@ public sealed record DeliveryReported(string Id, bool Replayed);
 /// <summary><c>POST /api/contracts/{id}/deliveries:bulk</c> (text/csv): every row checked; all written or none.</summary>
 /// <remarks>The body is read only after the role and the contract are checked, so nobody else makes the host parse a file.</remarks>
 [AllowedRoles(Role.SocialWorkOrg)]
-public sealed record ImportDeliveries(string ContractId, Stream Csv) : IRequest<DeliveriesImported>;
+public sealed record ImportDeliveries(string ContractId, Stream Csv) : IRequest<DeliveriesImported>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "contract.deliveries.import";
+    string IAuditedRequest.AuditSubjectType => "contract";
+    string? IAuditedRequest.AuditSubjectId => ContractId;
+}
 
 public sealed record DeliveriesImported(int Imported);
 
 /// <summary><c>POST /api/deliveries/{id}/correct</c>: replaces a delivery with a reason; the original stays, marked corrected.</summary>
 [AllowedRoles(Role.SocialWorkOrg)]
-public sealed record CorrectDelivery(string? ChildId, DateTime? At, int? Units, UnitKind? Kind, string? Notes, string? Reason) : IRequest<DeliveryReported>
+public sealed record CorrectDelivery(string? ChildId, DateTime? At, int? Units, UnitKind? Kind, string? Notes, string? Reason) : IRequest<DeliveryReported>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string DeliveryId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "delivery.correct";
+    string IAuditedRequest.AuditSubjectType => "delivery";
+    string? IAuditedRequest.AuditSubjectId => DeliveryId;
 }
 
 /// <summary><c>POST /api/deliveries/{id}/withdraw</c>: takes a delivery back with a reason; the row stays, marked withdrawn.</summary>
 [AllowedRoles(Role.SocialWorkOrg)]
-public sealed record WithdrawDelivery(string? Reason) : IRequest<DeliveryView>
+public sealed record WithdrawDelivery(string? Reason) : IRequest<DeliveryView>, IAuditedRequest
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string DeliveryId { get; init; } = "";
+
+    string IAuditedRequest.AuditAction => "delivery.withdraw";
+    string IAuditedRequest.AuditSubjectType => "delivery";
+    string? IAuditedRequest.AuditSubjectId => DeliveryId;
 }
 
 /// <summary><c>GET /api/contracts/{id}/deliveries</c>: the deliveries the caller may see (a supervisor: their town's).</summary>
 [AllowedRoles(Role.CivilAffairs, Role.Supervisor, Role.SocialWorkOrg)]
-public sealed record ListDeliveries(string ContractId) : IRequest<IReadOnlyList<DeliveryView>>;
+public sealed record ListDeliveries(string ContractId) : IRequest<IReadOnlyList<DeliveryView>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "contract.deliveries.list";
+    string IAuditedRequest.AuditSubjectType => "contract";
+    string? IAuditedRequest.AuditSubjectId => ContractId;
+}
 
 public sealed record DeliveryView(
     string Id, string ContractId, string ChildId, string VillageCode, DateTime At, int Units, UnitKind Kind,

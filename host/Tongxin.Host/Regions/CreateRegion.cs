@@ -11,6 +11,7 @@ namespace Tongxin.Host.Regions;
 
 /// <summary><c>POST /api/regions</c>: a county, a town under a county, or a village under a town.</summary>
 [AllowedRoles(Role.Admin, Role.CivilAffairs)]
+[NotAudited("A region's code and name: no personal data, and no access by itself (accounts give access, and are audited).")]
 public sealed record CreateRegion(string? Code, string? Name, RegionKind? Kind, string? ParentCode) : IRequest<RegionView>;
 
 public sealed record RegionView(string Code, string Name, RegionKind Kind, string? ParentCode);

@@ -6,6 +6,7 @@ namespace Tongxin.Host.Regions;
 
 /// <summary><c>GET /api/regions?parentCode=</c>: the regions inside the caller's scope, optionally under one parent.</summary>
 [AllowedRoles(Role.Admin, Role.CivilAffairs, Role.Supervisor, Role.ChildDirector, Role.ProgrammeOwner, Role.SocialWorkOrg, Role.Volunteer)]
+[NotAudited("Region codes and names: no personal data.")]
 public sealed record ListRegions(string? ParentCode) : IRequest<IReadOnlyList<RegionView>>;
 
 internal sealed class ListRegionsHandler(RegionDirectory regions, ICallerAccessor callers) : IRequestHandler<ListRegions, IReadOnlyList<RegionView>>

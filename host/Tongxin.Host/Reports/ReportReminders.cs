@@ -109,12 +109,14 @@ internal sealed class ReportReminderWorker(ReportReminderService reminders, IOpt
 
 /// <summary><c>GET /api/reports/reminders?regionCode=</c>: reports due soon (or lately) for the towns in the caller's region.</summary>
 [AllowedRoles(Role.Supervisor, Role.CivilAffairs)]
+[NotAudited("Reports due per town (kind, period, due date): nothing about a child or any person.")]
 public sealed record ListReportReminders(string? RegionCode) : IRequest<IReadOnlyList<ReminderView>>;
 
 public sealed record ReminderView(string Kind, string Period, string TownCode, string TownName, DateOnly DueOn, int DaysLeft, DateTime CreatedAt);
 
 /// <summary><c>POST /api/reports/reminders/run</c> <c>{ regionCode? }</c>: make the reminders due now for the caller's county (also runs on a timer).</summary>
 [AllowedRoles(Role.CivilAffairs)]
+[NotAudited("Makes the towns' report reminders (kind, period, due date), as the timer does: nothing about a child or any person.")]
 public sealed record RunReportReminders(string? RegionCode) : IRequest<RemindersMade>;
 
 public sealed record RemindersMade(int Created);

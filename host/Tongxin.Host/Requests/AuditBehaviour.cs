@@ -72,11 +72,16 @@ internal sealed class AuditBehaviour<TRequest, TResponse>(TongxinDbContext db, I
         catch (Exception exception)
         {
             // Nothing the failed request staged may be written; the audit row alone is. If a change already
-            // committed the "done" row, the failure gets a row of its own.
+            // committed the "done" row, the failure gets a row of its own; if the change committed the refusal itself
+            // and its row already says so (PendingAudit.EndsAs), that row is the request's one row.
             var written = !pending.CloseUnwritten();
             PendingAudit.Current = null;
             db.ChangeTracker.Clear();
-            await auditLog.AppendAsync(entry with { Id = written ? Ids.New() : entry.Id, Outcome = AuditOutcomes.From(exception) });
+            var outcome = AuditOutcomes.From(exception);
+            if (!written || entry.Outcome != outcome)
+            {
+                await auditLog.AppendAsync(entry with { Id = written ? Ids.New() : entry.Id, Outcome = outcome });
+            }
             throw;
         }
 

@@ -32,6 +32,20 @@ public interface IAuditedRequest
     string? AuditSubjectId { get; }
 }
 
+/// <summary>
+/// A request that writes no audit row, and why not. Audit is the default: a request that reads or changes a child,
+/// a need, an offer, a pairing, a concern, vetting, a contract or a delivery (or a list, export or report built from
+/// them) is an <see cref="IAuditedRequest"/>; any other request says here why it needs no row (it holds no personal
+/// data, or another control covers it). An architecture test fails on a request that is neither, or whose reason is
+/// empty. A refused request is audited all the same (<see cref="AuditBehaviour{TRequest, TResponse}"/>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class NotAuditedAttribute(string reason) : Attribute
+{
+    /// <summary>Why no row is needed, for the reader of the code and of the architecture test's report.</summary>
+    public string Reason { get; } = reason;
+}
+
 /// <summary>A response that names what it created or touched, for the audit row.</summary>
 public interface IAuditSubject
 {

@@ -41,7 +41,12 @@ public sealed record OverdueChild(
 
 /// <summary><c>GET /api/followups/backlog?regionCode=</c>: per village, its directors and how many children are late.</summary>
 [AllowedRoles(Role.Supervisor, Role.CivilAffairs)]
-public sealed record GetFollowupBacklog(string? RegionCode) : IRequest<IReadOnlyList<VillageBacklog>>;
+public sealed record GetFollowupBacklog(string? RegionCode) : IRequest<IReadOnlyList<VillageBacklog>>, IAuditedRequest
+{
+    string IAuditedRequest.AuditAction => "child.followups.backlog";
+    string IAuditedRequest.AuditSubjectType => "region";
+    string? IAuditedRequest.AuditSubjectId => RegionCode;
+}
 
 public sealed record VillageBacklog(string VillageCode, string VillageName, IReadOnlyList<string> Directors, int Children, int ContactsOverdue, int VisitsOverdue);
 

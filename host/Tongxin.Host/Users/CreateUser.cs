@@ -16,9 +16,19 @@ namespace Tongxin.Host.Users;
 /// inside its county, never administrators.
 /// </summary>
 [AllowedRoles(Identity.Role.Admin, Identity.Role.CivilAffairs)]
-public sealed record CreateUser(string? UserName, string? Password, Role? Role, string? RegionCode, string? OrganisationId) : IRequest<UserView>;
+public sealed record CreateUser(string? UserName, string? Password, Role? Role, string? RegionCode, string? OrganisationId) : IRequest<UserView>, IAuditedRequest
+{
+    // An account is access: a role over a region's children's files (threat model, "accounts and tokens").
+    string IAuditedRequest.AuditAction => "user.create";
+    string IAuditedRequest.AuditSubjectType => "user";
+    // Learned from the answer (the new account's id).
+    string? IAuditedRequest.AuditSubjectId => null;
+}
 
-public sealed record UserView(string Id, string UserName, Role Role, string RegionCode, string? OrganisationId);
+public sealed record UserView(string Id, string UserName, Role Role, string RegionCode, string? OrganisationId) : IAuditSubject
+{
+    string IAuditSubject.AuditSubjectId => Id;
+}
 
 internal sealed class CreateUserValidator : AbstractValidator<CreateUser>
 {

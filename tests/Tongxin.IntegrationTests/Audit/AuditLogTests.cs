@@ -261,16 +261,8 @@ public abstract class AuditLogTests(TongxinApp app)
 
     private IDbContextFactory<TongxinDbContext> Contexts(params IInterceptor[] interceptors) => Contexts(app.Database.ConnectionString, interceptors);
 
-    private IDbContextFactory<TongxinDbContext> Contexts(string connectionString, IInterceptor[] interceptors)
-    {
-        var options = new DbContextOptionsBuilder<TongxinDbContext>();
-        _ = app.Database.Provider == DatabaseProvider.Sqlite
-            ? options.UseSqlite(connectionString)
-            : options.UseNpgsql(connectionString);
-        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        options.AddInterceptors(interceptors);
-        return new OwnContexts(options.Options);
-    }
+    private IDbContextFactory<TongxinDbContext> Contexts(string connectionString, IInterceptor[] interceptors) =>
+        OwnContexts.On(app.Database.Provider, connectionString, interceptors);
 
     /// <summary>Reads, on the committing transaction's own connection, whether this commit will wait for the disk.</summary>
     private sealed class SyncAtCommit : DbTransactionInterceptor
@@ -285,15 +277,5 @@ public abstract class AuditLogTests(TongxinApp app)
             Seen.Enqueue(Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!);
             return result;
         }
-    }
-
-    /// <summary>A disk that fails at the moment of commit: the rows were sent, the transaction rolls back.</summary>
-    private sealed class FailingCommit : DbTransactionInterceptor
-    {
-        public override InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result) =>
-            throw new InvalidOperationException("commit failed (test)");
-
-        public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("commit failed (test)");
     }
 }

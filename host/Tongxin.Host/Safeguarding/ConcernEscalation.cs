@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tongxin.Host.Persistence;
+
+namespace Tongxin.Host.Safeguarding;
+
+/// <summary>Escalates concerns not reported to the police in time, records it, and passes it on.</summary>
+public sealed class ConcernEscalation(IDbContextFactory<TongxinDbContext> databases, IOptions<SafeguardingOptions> options, TimeProvider clock, IServiceScopeFactory scopes)
+{
+    public async Task<int> EscalateOverdueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = now - options.Value.PoliceReportDeadline;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var overdue = await db.Concerns.Where(c => c.Stage == ConcernStage.Discovered && c.EscalatedAt == null && c.RaisedAt <= cutoff).ToListAsync(cancellationToken);
+        foreach (var concern in overdue)
+        {
+            concern.EscalatedAt = now;
+            concern.Version++;
+            db.ConcernSteps.Add(new ConcernStep
+            {
+                Id = Ids.New(), ConcernId = concern.Id, Step = "escalated", At = now, Notes = "", RecordedAt = now,
+            });
+        }
+        if (overdue.Count == 0)
+        {
+            return 0;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await using var scope = scopes.CreateAsyncScope();
+        var notifier = scope.ServiceProvider.GetRequiredService<IConcernNotifier>();
+        foreach (var concern in overdue)
+        {
+            await notifier.NotifyAsync(await ConcernNotices.ForAsync(db, concern, escalated: true, cancellationToken), cancellationToken);
+        }
+        return overdue.Count;
+    }
+}
+
+/// <summary>Escalates on a timer too, so a concern climbs even when nobody opens the list.</summary>
+internal sealed class ConcernEscalationWorker(ConcernEscalation escalation, IOptions<SafeguardingOptions> options, TimeProvider clock, ILogger<ConcernEscalationWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.EscalationInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await escalation.EscalateOverdueAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Escalating concerns failed; will try again.");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
