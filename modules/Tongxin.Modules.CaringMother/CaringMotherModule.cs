@@ -7,6 +7,7 @@ namespace Tongxin.Modules.CaringMother;
 /// 爱心妈妈: a woman volunteer paired one to one and for the long term with a child, for life help
 /// and emotional comfort (Feng county plan 003 §11, led by the women's federation).
 /// </summary>
+[ServiceLine("caring-mother")]
 public sealed class CaringMotherModule : ServiceLineModule
 {
     private static readonly TextResources Texts = TextResources.FromEmbeddedJson(typeof(CaringMotherModule).Assembly);

@@ -3,7 +3,7 @@ using MediatR;
 namespace Tongxin.Modules.Contracts;
 
 // Domain events, published by the host as MediatR notifications after the change is saved. A module
-// reacts by registering an INotificationHandler<T> in its ConfigureServices; the host never needs to
+// reacts with an INotificationHandler<T> in its assembly (the host finds and registers it); the host never needs to
 // know it. Ids only: a handler that needs more reads it with the caller's rights, never from the event.
 
 /// <summary>A child director asked for help on a line.</summary>

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Tongxin.Modules.Contracts;
 
 /// <summary>
 /// A service line (tutoring, counselling, ...) as the host sees it. The host finds every
 /// non-abstract implementation by scanning assemblies, so a new line is one new project and no
-/// edit to the host. Implementations need a public parameterless constructor.
+/// edit to the host. Each carries <see cref="ServiceLineAttribute"/> with its key, and is built once by dependency
+/// injection (its constructor may take the host's services and its own, registered by its
+/// <see cref="IServiceLineStartup"/>).
 /// </summary>
 public interface IServiceLineModule
 {
@@ -45,15 +45,17 @@ public interface IServiceLineModule
     /// </summary>
     int DefaultCapacity => ServiceLineModule.DefaultVolunteerCapacity;
 
-    /// <summary>Registers the module's own services (handlers, options). Called once at start-up.</summary>
-    void ConfigureServices(IServiceCollection services, IConfiguration configuration);
-
-    /// <summary>Maps the module's own endpoints, if it has any, under the group the host gives it.</summary>
+    /// <summary>
+    /// Maps the module's own endpoints, if it has any, under the group the host gives it (<c>/api/lines/{key}</c>,
+    /// signed-in callers only). An endpoint sends a MediatR request, so the host's pipeline runs for it as for its own:
+    /// audit, the role check (<see cref="Requests.AllowedRolesAttribute"/>), the child's region
+    /// (<see cref="Requests.IChildScopedRequest"/>) and validation.
+    /// </summary>
     void MapEndpoints(IEndpointRouteBuilder endpoints);
 }
 
 /// <summary>
-/// Convenience base: schema-driven validation and no extra services or endpoints. Modules override
+/// Convenience base: schema-driven validation and no endpoints. Modules override
 /// what they need.
 /// </summary>
 public abstract class ServiceLineModule : IServiceLineModule
@@ -81,10 +83,6 @@ public abstract class ServiceLineModule : IServiceLineModule
     public abstract Eligibility CheckEligibility(MatchCandidate candidate);
 
     public abstract IEnumerable<ScorePart> Score(MatchCandidate candidate);
-
-    public virtual void ConfigureServices(IServiceCollection services, IConfiguration configuration)
-    {
-    }
 
     public virtual void MapEndpoints(IEndpointRouteBuilder endpoints)
     {

@@ -8,6 +8,7 @@ namespace Tongxin.Modules.Counselling;
 /// 心理辅导: one-to-one emotional support and counselling by qualified counsellors or social
 /// workers, for children flagged by screening or by their child director (000 §2, 003 §2).
 /// </summary>
+[ServiceLine("counselling")]
 public sealed class CounsellingModule : ServiceLineModule
 {
     private static readonly TextResources Texts = TextResources.FromEmbeddedJson(typeof(CounsellingModule).Assembly);

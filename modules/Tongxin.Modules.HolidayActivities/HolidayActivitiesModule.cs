@@ -8,6 +8,7 @@ namespace Tongxin.Modules.HolidayActivities;
 /// 七彩假期 / 寒暑假、节假日关爱活动: programmes with dates, places and seats in the winter and
 /// summer holidays and at festivals (000 §5, 003 §11). Only programmes take part, not single volunteers.
 /// </summary>
+[ServiceLine("holiday-activities")]
 public sealed class HolidayActivitiesModule : ServiceLineModule
 {
     private static readonly TextResources Texts = TextResources.FromEmbeddedJson(typeof(HolidayActivitiesModule).Assembly);

@@ -9,6 +9,7 @@ namespace Tongxin.Modules.Tutoring;
 /// 学业辅导 / 四点半课堂: after-school and weekend help for a child behind at school, one to one or
 /// in a programme's classroom, in person or online (Feng county plan 003 §10).
 /// </summary>
+[ServiceLine("tutoring")]
 public sealed class TutoringModule : ServiceLineModule
 {
     private static readonly TextResources Texts = TextResources.FromEmbeddedJson(typeof(TutoringModule).Assembly);

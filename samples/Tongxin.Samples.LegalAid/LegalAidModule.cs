@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Routing;
 using Tongxin.Modules.Contracts;
 using static Tongxin.Samples.LegalAid.LegalAidSchema;
 
@@ -7,11 +8,14 @@ namespace Tongxin.Samples.LegalAid;
 /// <summary>
 /// 法律援助: free legal aid for children in difficulty, e.g. guardianship and compensation cases
 /// (001 §4, Banan 002: the justice bureau gives free legal aid to poor left-behind children).
-/// A sample of a line added without touching the host: it is loaded from the plug-in folder.
+/// A sample of a line added without touching the host: it is loaded from the plug-in folder. Beyond matching it keeps
+/// its own table of cases (<see cref="LegalAidDbContext"/>) behind two endpoints under <c>/api/lines/legal-aid</c>, which
+/// the host's pipeline checks by role, by the child's region and audits, as its own (<see cref="LegalAidCases"/>).
 /// </summary>
+[ServiceLine("legal-aid", Startup = typeof(LegalAidStartup))]
 public sealed class LegalAidModule : ServiceLineModule
 {
-    private static readonly TextResources Texts = TextResources.FromEmbeddedJson(typeof(LegalAidModule).Assembly);
+    internal static readonly TextResources Texts = TextResources.FromEmbeddedJson(typeof(LegalAidModule).Assembly);
 
     public override ModuleInfo Info { get; } =
         new("legal-aid", Texts["module.name"], "1.0.0", Texts["module.description"]);
@@ -46,6 +50,8 @@ public sealed class LegalAidModule : ServiceLineModule
             yield return new ScorePart("legal-aid.nearby", Texts["score.nearby"], 50);
         }
     }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints) => LegalAidCases.Map(endpoints);
 
     private static LocalizedText CaseKindLabel(string caseKind) =>
         CaseKindValues.Contains(caseKind) ? Label(Texts, caseKind) : new LocalizedText(caseKind, caseKind);

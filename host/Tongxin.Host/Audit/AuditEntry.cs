@@ -40,7 +40,7 @@ public static class AuditOutcomes
         NotFoundException => NotFound,
         RequestValidationException => Invalid,
         ConflictException or DbUpdateConcurrencyException => Conflict,
-        RuleViolationException => Refused,
+        RuleViolationException or LineRuleException => Refused,
         _ => Failed,
     };
 }

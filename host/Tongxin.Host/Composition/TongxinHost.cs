@@ -59,6 +59,7 @@ public static class TongxinHost
     public static async Task<WebApplication> UseTongxinHostAsync(this WebApplication app)
     {
         await app.Services.MigrateTongxinDatabaseAsync();
+        await app.Services.MigrateModuleDatabasesAsync();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Startup");
         var demo = app.Configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
         var bootstrap = app.Configuration.GetSection(BootstrapOptions.Section).Get<BootstrapOptions>() ?? new BootstrapOptions();
@@ -122,7 +123,10 @@ public static class TongxinHost
         return app;
     }
 
-    /// <summary>MediatR 5.1 with handlers, validators and endpoint groups found by Scrutor; behaviours outermost first.</summary>
+    /// <summary>
+    /// MediatR 5.1 with handlers, validators and endpoint groups found by Scrutor; behaviours outermost first. A module's
+    /// handlers and validators are registered the same way by <see cref="ModuleLoader"/>, so its requests pass the same behaviours.
+    /// </summary>
     private static IServiceCollection AddRequestPipeline(this IServiceCollection services)
     {
         services.AddScoped<ServiceFactory>(provider => provider.GetService!);
@@ -137,10 +141,15 @@ public static class TongxinHost
                 .WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<IEndpointGroup>(), publicOnly: false)
                 .As<IEndpointGroup>().WithSingletonLifetime());
-        // Order matters: audit sees refusals by authorization; validation runs only for allowed callers.
+        // Order matters: audit sees refusals by authorization and by the child's region; validation runs only for allowed
+        // callers; a request about a child reaches its handler only when the child is in the caller's region.
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuditBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuthorizationBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ChildScopeBehaviour<,>));
+        // What the modules' contract offers a line's handlers: the caller, and the child as a module may know it.
+        services.AddScoped<IRequestCallerAccessor>(provider => provider.GetRequiredService<ICallerAccessor>());
+        services.AddScoped<IChildDirectory, Children.ChildDirectory>();
         services.AddScoped<BodyBindFailures>();
         return services;
     }

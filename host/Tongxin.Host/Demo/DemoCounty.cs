@@ -106,6 +106,8 @@ public static class DemoCounty
                 Id = Ids.New(), GivenName = given, FamilyName = family, Gender = gender, BirthDate = today.AddYears(-age).AddDays(-40),
                 VillageCode = pingan.Code, RegionPath = pingan.Path, Category = category, GuardianSituation = situation, RiskLevel = risk,
                 ConsentBy = "祖母", ConsentRelation = "grandmother", ConsentRecordedAt = now.AddDays(-30),
+                // The grandmother consented to all three purposes (matching, services, data-sharing).
+                ConsentPurposesJson = System.Text.Json.JsonSerializer.Serialize(Children.ConsentPurposes.All),
                 CreatedByUserId = "demo", CreatedAt = now, UpdatedAt = now, Version = 1,
             });
         }

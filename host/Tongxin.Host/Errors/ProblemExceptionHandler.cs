@@ -58,6 +58,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         ConflictException e => WithField(Problem(409, "problem.conflict", e.Message), e.Field, e.Message),
         DbUpdateConcurrencyException => Problem(409, "problem.conflict", HostTexts.Local("conflict.staleVersion")),
         RuleViolationException e => WithErrors(Problem(422, "problem.rule", e.Message), e.Errors),
+        LineRuleException e => WithField(Problem(422, "problem.rule", e.Message), e.Field, e.Message),
         ServiceUnavailableException e => Problem(503, "problem.unavailable", e.Message),
         OperationCanceledException => Problem(499, "problem.cancelled", HostTexts.Local("problem.cancelled")),
         _ when DatabaseUnavailable(exception) => Problem(503, "problem.unavailable", HostTexts.Local("health.database")),

@@ -9,7 +9,7 @@ namespace Tongxin.Host.Identity;
 /// is the materialised path of the user's region (<c>/county/town/village/</c>): the caller may see
 /// everything whose path starts with it.
 /// </summary>
-public sealed record Caller(string UserId, string UserName, Role Role, string RegionCode, string RegionPath, string? OrganisationId)
+public sealed record Caller(string UserId, string UserName, Role Role, string RegionCode, string RegionPath, string? OrganisationId) : IRequestCaller
 {
     public bool CanSee(string regionPath) => regionPath.StartsWith(RegionPath, StringComparison.Ordinal);
 
@@ -33,9 +33,12 @@ public static class TongxinClaims
 }
 
 /// <summary>Who is calling. Scoped per request; tests and background work can set it explicitly.</summary>
-public interface ICallerAccessor
+public interface ICallerAccessor : IRequestCallerAccessor
 {
-    Caller? Current { get; }
+    new Caller? Current { get; }
+
+    /// <summary>The same caller, as the modules' contract names it.</summary>
+    IRequestCaller? IRequestCallerAccessor.Current => Current;
 }
 
 internal sealed class HttpCallerAccessor(IHttpContextAccessor http) : ICallerAccessor

@@ -1,17 +1,6 @@
 namespace Tongxin.Host.Identity;
 
-/// <summary>The roles of API.md. JSON and claims use the kebab-case names (<c>child-director</c>).</summary>
-public enum Role
-{
-    Admin,
-    CivilAffairs,
-    Supervisor,
-    ChildDirector,
-    ProgrammeOwner,
-    SocialWorkOrg,
-    Volunteer,
-}
-
+/// <summary>The kebab-case names of the roles (<see cref="Role"/>, in the modules' contract), for JSON and claims.</summary>
 public static class RoleNames
 {
     private static readonly Dictionary<Role, string> Names = new()

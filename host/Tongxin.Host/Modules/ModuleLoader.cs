@@ -18,39 +18,103 @@ public sealed class ModuleOptions
 public sealed class ModuleLoadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Finds service-line modules with Scrutor in the host's referenced assemblies and in every DLL of
-/// the plug-in folder (loaded at start-up, no compile-time reference), creates each once, lets it
-/// register its services, and returns the catalog of enabled ones.
+/// Finds service-line modules with Scrutor in the host's referenced assemblies and in every DLL of the plug-in folder
+/// (loaded at start-up, no compile-time reference). For each enabled line (its key read from
+/// <see cref="ServiceLineAttribute"/>, before anything is built) it runs the line's <see cref="IServiceLineStartup"/>,
+/// registers the module class, its assembly's MediatR handlers and FluentValidation validators (so its endpoints run
+/// through the host's pipeline) and its database contexts (<see cref="ModuleDatabases"/>). The modules themselves are
+/// built by dependency injection when the <see cref="ModuleCatalog"/> is first asked for (ADR 0019).
 /// </summary>
 public static class ModuleLoader
 {
-    public static ModuleCatalog AddServiceLineModules(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddServiceLineModules(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var options = configuration.GetSection(ModuleOptions.Section).Get<ModuleOptions>() ?? new ModuleOptions();
         var pluginFolder = Path.GetFullPath(Path.Combine(contentRoot, options.PluginFolder));
         var referenced = ReferencedModuleAssemblies();
         var plugins = LoadPluginAssemblies(pluginFolder);
 
-        var loaded = new List<LoadedModule>();
+        var found = new List<FoundModule>();
         foreach (var type in FindModuleTypes(referenced.Concat(plugins).Distinct()))
         {
-            var module = Create(type);
-            var key = module.Info.Key;
-            if (loaded.Any(m => m.Module.Info.Key == key))
+            var line = type.GetCustomAttribute<ServiceLineAttribute>()
+                ?? throw new ModuleLoadException($"Module {type.FullName} in {type.Assembly.GetName().Name} has no [ServiceLine(\"key\")] attribute: the host needs the line's key before it builds the module.");
+            if (found.FirstOrDefault(m => m.Key == line.Key) is { } twin)
             {
-                throw new ModuleLoadException($"Two modules use the key '{key}': {loaded.First(m => m.Module.Info.Key == key).AssemblyName} and {type.Assembly.GetName().Name}.");
+                throw new ModuleLoadException($"Two modules use the key '{line.Key}': {twin.Type.Assembly.GetName().Name} and {type.Assembly.GetName().Name}.");
             }
-            if (!configuration.GetValue($"{ModuleOptions.Section}:{key}:Enabled", true))
+            if (!configuration.GetValue($"{ModuleOptions.Section}:{line.Key}:Enabled", true))
             {
                 continue;
             }
-            module.ConfigureServices(services, configuration);
-            loaded.Add(new LoadedModule(module, type.Assembly.GetName().Name ?? type.Assembly.FullName!, plugins.Contains(type.Assembly)));
+            RunStartup(line, type, services, configuration);
+            services.AddSingleton(type);
+            services.AddModuleRequests(type.Assembly);
+            services.AddModuleDatabases(type.Assembly, line.Key);
+            found.Add(new FoundModule(line.Key, type, plugins.Contains(type.Assembly)));
         }
 
-        var catalog = new ModuleCatalog(loaded.OrderBy(m => m.Module.Info.Key, StringComparer.Ordinal).ToList());
-        services.AddSingleton(catalog);
-        return catalog;
+        services.AddSingleton(provider => new ModuleCatalog(found
+            .Select(m => new LoadedModule(Build(provider, m), m.Type.Assembly.GetName().Name ?? m.Type.Assembly.FullName!, m.FromPluginFolder))
+            .OrderBy(m => m.Module.Info.Key, StringComparer.Ordinal)
+            .ToList()));
+        return services;
+    }
+
+    private sealed record FoundModule(string Key, Type Type, bool FromPluginFolder);
+
+    private static void RunStartup(ServiceLineAttribute line, Type module, IServiceCollection services, IConfiguration configuration)
+    {
+        if (line.Startup is null)
+        {
+            return;
+        }
+        if (!typeof(IServiceLineStartup).IsAssignableFrom(line.Startup))
+        {
+            throw new ModuleLoadException($"The startup {line.Startup.FullName} of line '{line.Key}' does not implement IServiceLineStartup.");
+        }
+        try
+        {
+            ((IServiceLineStartup)Activator.CreateInstance(line.Startup)!).ConfigureServices(services, configuration);
+        }
+        catch (Exception e) when (e is not ModuleLoadException)
+        {
+            var reason = e is TargetInvocationException { InnerException: { } inner } ? inner.Message : e.Message;
+            throw new ModuleLoadException($"The startup of line '{line.Key}' ({module.Assembly.GetName().Name}) failed: {reason}", e);
+        }
+    }
+
+    /// <summary>
+    /// The module's requests go through the host's pipeline (audit, role, the child's region, validation): its handlers,
+    /// notification handlers and validators are registered exactly as the host's own (TongxinHost.AddRequestPipeline).
+    /// </summary>
+    private static void AddModuleRequests(this IServiceCollection services, Assembly assembly) =>
+        services.Scan(scan => scan.FromAssemblies(assembly)
+            .AddClasses(c => c.AssignableTo(typeof(MediatR.IRequestHandler<,>)), publicOnly: false)
+                .AsImplementedInterfaces().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo(typeof(MediatR.INotificationHandler<>)), publicOnly: false)
+                .AsImplementedInterfaces().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo(typeof(FluentValidation.IValidator<>)), publicOnly: false)
+                .As(t => t.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(FluentValidation.IValidator<>)))
+                .WithSingletonLifetime());
+
+    private static IServiceLineModule Build(IServiceProvider provider, FoundModule found)
+    {
+        IServiceLineModule module;
+        try
+        {
+            module = (IServiceLineModule)provider.GetRequiredService(found.Type);
+        }
+        catch (Exception e)
+        {
+            var reason = e is TargetInvocationException { InnerException: { } inner } ? inner.Message : e.Message;
+            throw new ModuleLoadException($"Module {found.Type.FullName} in {found.Type.Assembly.GetName().Name} could not be created: {reason}", e);
+        }
+        if (module.Info.Key != found.Key)
+        {
+            throw new ModuleLoadException($"Module {found.Type.FullName} says its key is '{module.Info.Key}' but its [ServiceLine] attribute says '{found.Key}'.");
+        }
+        return module;
     }
 
     /// <summary>Scrutor does the finding: every concrete <see cref="IServiceLineModule"/> in the given assemblies.</summary>
@@ -70,19 +134,6 @@ public static class ModuleLoader
             throw new ModuleLoadException($"A module assembly has types that cannot be loaded: {e.LoaderExceptions.FirstOrDefault()?.Message}", e);
         }
         return scan.Select(d => d.ImplementationType!).Distinct();
-    }
-
-    private static IServiceLineModule Create(Type type)
-    {
-        try
-        {
-            return (IServiceLineModule)Activator.CreateInstance(type)!;
-        }
-        catch (Exception e)
-        {
-            var reason = e is TargetInvocationException { InnerException: { } inner } ? inner.Message : e.Message;
-            throw new ModuleLoadException($"Module {type.FullName} in {type.Assembly.GetName().Name} could not be created: {reason}", e);
-        }
     }
 
     /// <summary>The Tongxin assemblies the host was built with (its dependency context).</summary>
@@ -109,7 +160,14 @@ public static class ModuleLoader
             var candidate = Path.Combine(folder, name.Name + ".dll");
             return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
         };
-        var hostAssemblies = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).ToHashSet();
+        // The host's own assemblies (every one it ships with, and those loaded from elsewhere) are shared, never loaded
+        // again from the folder: a plug-in built against EF Core or MediatR uses the host's copy.
+        var hostAssemblies = ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileNameWithoutExtension)
+            .Concat(AppDomain.CurrentDomain.GetAssemblies()
+                .Where(a => !a.IsDynamic && !string.Equals(Path.GetDirectoryName(a.Location), folder, StringComparison.Ordinal))
+                .Select(a => a.GetName().Name))
+            .ToHashSet();
         foreach (var path in Directory.GetFiles(folder, "*.dll").OrderBy(p => p, StringComparer.Ordinal))
         {
             Assembly assembly;

@@ -5,9 +5,9 @@ using Tongxin.Host.Persistence;
 namespace Tongxin.Host.Needs;
 
 [GenerateSerializer]
-public sealed record NeedCreated([property: Id(0)] string Id, [property: Id(1)] NeedStatus Status, [property: Id(2)] string Line, [property: Id(3)] string CountyCode) : Requests.IAuditSubject
+public sealed record NeedCreated([property: Id(0)] string Id, [property: Id(1)] NeedStatus Status, [property: Id(2)] string Line, [property: Id(3)] string CountyCode) : IAuditSubject
 {
-    string Requests.IAuditSubject.AuditSubjectId => Id;
+    string IAuditSubject.AuditSubjectId => Id;
 }
 
 /// <summary>A need is open again (offer declined, expired or withdrawn): matching should run.</summary>

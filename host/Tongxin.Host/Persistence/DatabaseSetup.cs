@@ -31,14 +31,11 @@ public static class DatabaseSetup
         services.AddSingleton<SqliteWriteGate>();
         // A factory for grains and background work (a context per turn), and a scoped context per request. Pooled:
         // setting up a fresh context's internal services was an eighth of a file read's CPU (measured, ADR 0009).
+        var target = new DatabaseTarget(options.Provider, connectionString);
+        services.AddSingleton(target);
         services.AddPooledDbContextFactory<TongxinDbContext>((provider, db) =>
         {
-            _ = options.Provider switch
-            {
-                DatabaseProvider.Sqlite => db.UseSqlite(connectionString).AddInterceptors(provider.GetRequiredService<SqliteWriteGate>()),
-                DatabaseProvider.PostgreSQL => db.UseNpgsql(connectionString),
-                _ => throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'."),
-            };
+            target.Configure(db, provider);
             // A change and its request's audit row commit in one transaction, whichever context makes the change.
             db.AddInterceptors(provider.GetRequiredService<AuditRowWithChange>());
             // EF's pending-model-changes check is on (its default: migrating fails): a model change without its migration
@@ -52,6 +49,23 @@ public static class DatabaseSetup
         services.AddSingleton<GroupInserts>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<TongxinDbContext>>().CreateDbContext());
         return services;
+    }
+
+    /// <summary>The database every context of this host uses, the host's and the modules' (<see cref="Modules.ModuleDatabases"/>).</summary>
+    internal sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString)
+    {
+        /// <summary>The provider and connection; on SQLite the write gate every writer of this process passes.</summary>
+        public DbContextOptionsBuilder Configure(DbContextOptionsBuilder db, IServiceProvider provider, string? migrationsHistoryTable = null)
+        {
+            _ = Provider switch
+            {
+                DatabaseProvider.Sqlite => db.UseSqlite(ConnectionString, sqlite => sqlite.MigrationsHistoryTable(migrationsHistoryTable ?? "__EFMigrationsHistory"))
+                    .AddInterceptors(provider.GetRequiredService<SqliteWriteGate>()),
+                DatabaseProvider.PostgreSQL => db.UseNpgsql(ConnectionString, npgsql => npgsql.MigrationsHistoryTable(migrationsHistoryTable ?? "__EFMigrationsHistory")),
+                _ => throw new InvalidOperationException($"Unknown Database:Provider '{Provider}'."),
+            };
+            return db;
+        }
     }
 
     internal static string ResolveConnectionString(DatabaseOptions options, string contentRoot)

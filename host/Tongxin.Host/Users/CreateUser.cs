@@ -15,7 +15,7 @@ namespace Tongxin.Host.Users;
 /// village, a supervisor in a town, civil-affairs staff in a county. Civil affairs creates accounts
 /// inside its county, never administrators.
 /// </summary>
-[AllowedRoles(Identity.Role.Admin, Identity.Role.CivilAffairs)]
+[AllowedRoles(Tongxin.Modules.Contracts.Requests.Role.Admin, Tongxin.Modules.Contracts.Requests.Role.CivilAffairs)]
 public sealed record CreateUser(string? UserName, string? Password, Role? Role, string? RegionCode, string? OrganisationId) : IRequest<UserView>, IAuditedRequest
 {
     // An account is access: a role over a region's children's files (threat model, "accounts and tokens").

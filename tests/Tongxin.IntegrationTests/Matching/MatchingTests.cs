@@ -362,7 +362,7 @@ public abstract class MatchingTests(MatchingApp app)
             .AssertFieldErrors("expiresAt");
         (await owner.PutAsync($"/api/volunteers/{id}/vetting", new { status = "passed", checkedAt = DateTime.UtcNow, expiresAt = DateTime.UtcNow.AddYears(1), reference = "PSB-1" }))
             .AssertStatus(HttpStatusCode.OK);
-        Assert.Equal(2, (await owner.GetAsync($"/api/volunteers/{id}")).Get<int>("capacity")); // Caring Mother default
+        Assert.Equal(1, (await owner.GetAsync($"/api/volunteers/{id}")).Get<int>("capacity")); // a Caring Mother: one child at a time (the line's rule)
         // Another organisation's staff cannot vouch for this volunteer.
         await county.UserAsync("other-org", "social-work-org", county.Code, (await (await app.AdminAsync()).PostAsync("/api/organisations",
             new { name = "社工", kind = "social-work-org", regionCode = county.Code })).Id);

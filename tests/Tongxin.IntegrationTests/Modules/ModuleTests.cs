@@ -71,37 +71,11 @@ public sealed class ModuleListTests(SqliteApp app) : IClassFixture<SqliteApp>
 /// </summary>
 public sealed class PluginFolderTests
 {
-    private static readonly SemaphoreSlim BuildLock = new(1, 1);
-
-    private static async Task<string> BuildSampleIntoAsync(string pluginFolder)
-    {
-        var project = Path.Combine(HostProcess.RepositoryRoot, "samples", "Tongxin.Samples.LegalAid", "Tongxin.Samples.LegalAid.csproj");
-        await BuildLock.WaitAsync();
-        try
-        {
-            var start = new ProcessStartInfo("dotnet", ["build", project, "-c", HostProcess.Configuration, "-o", pluginFolder, "--nologo", "-v", "q"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var build = Process.Start(start)!;
-            var output = await build.StandardOutput.ReadToEndAsync() + await build.StandardError.ReadToEndAsync();
-            await build.WaitForExitAsync();
-            Assert.True(build.ExitCode == 0, "Building the sample plug-in failed:\n" + output);
-        }
-        finally
-        {
-            BuildLock.Release();
-        }
-        Assert.True(File.Exists(Path.Combine(pluginFolder, "Tongxin.Samples.LegalAid.dll")));
-        return pluginFolder;
-    }
-
     [Fact]
     public async Task TheSampleLegalAidModuleInThePluginFolderIsListed()
     {
         var work = Directory.CreateTempSubdirectory("tongxin-plugin-").FullName;
-        var plugins = await BuildSampleIntoAsync(Path.Combine(work, "plugins"));
+        var plugins = await SamplePlugin.BuildIntoAsync(Path.Combine(work, "plugins"));
         await using var host = HostProcess.Start(work, "--Modules:PluginFolder=" + plugins);
         Assert.True(await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), host.Output);
 

@@ -62,7 +62,7 @@ public abstract class SchemaTests(DatabaseProvider provider)
             Assert.DoesNotContain("Children", await TablesAsync(old));
             var user = new UserAccount
             {
-                Id = Ids.New(), UserName = "old-civil", PasswordHash = "", Role = Tongxin.Host.Identity.Role.CivilAffairs,
+                Id = Ids.New(), UserName = "old-civil", PasswordHash = "", Role = Role.CivilAffairs,
                 RegionCode = "C1", RegionPath = "/C1/", CreatedAt = DateTime.UtcNow,
             };
             user.PasswordHash = new PasswordHasher<UserAccount>().HashPassword(user, "Old#Password1");

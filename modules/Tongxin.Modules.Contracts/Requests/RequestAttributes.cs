@@ -1,6 +1,4 @@
-using Tongxin.Host.Identity;
-
-namespace Tongxin.Host.Requests;
+namespace Tongxin.Modules.Contracts.Requests;
 
 /// <summary>
 /// The roles that may send a request. A request without this attribute (or <see cref="AnonymousRequestAttribute"/>)
@@ -37,7 +35,7 @@ public interface IAuditedRequest
 /// a need, an offer, a pairing, a concern, vetting, a contract or a delivery (or a list, export or report built from
 /// them) is an <see cref="IAuditedRequest"/>; any other request says here why it needs no row (it holds no personal
 /// data, or another control covers it). An architecture test fails on a request that is neither, or whose reason is
-/// empty. A refused request is audited all the same (<see cref="AuditBehaviour{TRequest, TResponse}"/>).
+/// empty. A refused request is audited all the same (the host's audit behaviour).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class NotAuditedAttribute(string reason) : Attribute
