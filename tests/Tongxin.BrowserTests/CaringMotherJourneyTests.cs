@@ -14,7 +14,7 @@ public sealed class CaringMotherJourneyTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public void Director_requests_a_caring_mother_the_volunteer_accepts_and_the_director_sees_the_match()
+    public void DirectorRequestsACaringMotherTheVolunteerAcceptsAndTheDirectorSeesTheMatch()
     {
         // --- the director: children, the child's file, a call logged, the request for help
         _browser.Reset();

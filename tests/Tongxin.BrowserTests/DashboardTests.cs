@@ -10,7 +10,7 @@ public sealed class DashboardTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public void Civil_affairs_sees_the_county_dashboard_with_charts_and_runs_matching()
+    public void CivilAffairsSeesTheCountyDashboardWithChartsAndRunsMatching()
     {
         _browser.Reset();
         _browser.Login("civil");
@@ -46,7 +46,7 @@ public sealed class DashboardTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void The_supervisor_sees_the_towns_dashboard_and_reads_a_file_without_the_directors_forms()
+    public void TheSupervisorSeesTheTownsDashboardAndReadsAFileWithoutTheDirectorsForms()
     {
         _browser.Reset();
         _browser.Login("supervisor");

@@ -14,7 +14,7 @@ public sealed partial class DictionaryTests
         JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(WebRoot, "i18n", $"{language}.json")))!;
 
     [Fact]
-    public void Both_dictionaries_have_the_same_keys_and_no_empty_text()
+    public void BothDictionariesHaveTheSameKeysAndNoEmptyText()
     {
         var chinese = Load("zh-CN");
         var english = Load("en");
@@ -27,7 +27,7 @@ public sealed partial class DictionaryTests
     }
 
     [Fact]
-    public void Every_key_named_in_the_code_and_markup_is_in_the_dictionary()
+    public void EveryKeyNamedInTheCodeAndMarkupIsInTheDictionary()
     {
         var chinese = Load("zh-CN");
         var sources = Directory.GetFiles(Path.Combine(WebRoot, "js"), "*.js", SearchOption.AllDirectories)
@@ -49,7 +49,7 @@ public sealed partial class DictionaryTests
     }
 
     [Fact]
-    public void The_markup_has_no_text_of_its_own()
+    public void TheMarkupHasNoTextOfItsOwn()
     {
         var html = File.ReadAllText(Path.Combine(WebRoot, "index.html"));
         var body = html[html.IndexOf("<body", StringComparison.Ordinal)..];

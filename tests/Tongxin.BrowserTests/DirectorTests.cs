@@ -9,7 +9,7 @@ public sealed class DirectorTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public void A_child_born_in_the_future_is_refused_with_the_error_next_to_the_birth_date_then_saved_once_corrected()
+    public void AChildBornInTheFutureIsRefusedWithTheErrorNextToTheBirthDateThenSavedOnceCorrected()
     {
         _browser.Reset();
         _browser.Login("director");
@@ -39,7 +39,7 @@ public sealed class DirectorTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void Overdue_contacts_are_highlighted_and_a_concern_reaches_the_concerns_list()
+    public void OverdueContactsAreHighlightedAndAConcernReachesTheConcernsList()
     {
         _browser.Reset();
         _browser.Login("director");
@@ -63,7 +63,7 @@ public sealed class DirectorTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void An_unknown_need_shows_the_problem_not_a_stack_trace()
+    public void AnUnknownNeedShowsTheProblemNotAStackTrace()
     {
         _browser.Reset();
         _browser.Login("director");

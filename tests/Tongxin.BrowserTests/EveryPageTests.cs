@@ -18,7 +18,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
     [InlineData("fulian", "#/programmes")]
     [InlineData("shegong", "#/contracts")]
     [InlineData("volunteer", "#/offers")]
-    public void Each_page_of_the_roles_navigation_opens_cleanly(string user, string home)
+    public void EachPageOfTheRolesNavigationOpensCleanly(string user, string home)
     {
         _browser.Reset();
         _browser.Login(user);

@@ -9,7 +9,7 @@ public sealed class LoginAndLanguageTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public void A_wrong_password_shows_the_hosts_error_in_Chinese()
+    public void AWrongPasswordShowsTheHostsErrorInChinese()
     {
         _browser.Reset();
         Assert.Equal("登录", _browser.WaitFor("main h1").Text);
@@ -26,7 +26,7 @@ public sealed class LoginAndLanguageTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void Empty_login_fields_show_their_errors_next_to_each_field()
+    public void EmptyLoginFieldsShowTheirErrorsNextToEachField()
     {
         _browser.Reset();
         _browser.Click("#login-form button[type='submit']");
@@ -35,7 +35,7 @@ public sealed class LoginAndLanguageTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void The_language_switch_turns_the_app_and_the_hosts_messages_into_English_and_back()
+    public void TheLanguageSwitchTurnsTheAppAndTheHostsMessagesIntoEnglishAndBack()
     {
         _browser.Reset();
         _browser.Click("#lang-switch");
@@ -67,7 +67,7 @@ public sealed class LoginAndLanguageTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void Signing_out_returns_to_the_login_page_and_forgets_the_session()
+    public void SigningOutReturnsToTheLoginPageAndForgetsTheSession()
     {
         _browser.Reset();
         _browser.Login("supervisor");

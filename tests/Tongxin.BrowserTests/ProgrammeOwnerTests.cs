@@ -9,7 +9,7 @@ public sealed class ProgrammeOwnerTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public void The_youth_league_posts_a_holiday_programme_with_the_lines_fields_and_sees_its_seats()
+    public void TheYouthLeaguePostsAHolidayProgrammeWithTheLinesFieldsAndSeesItsSeats()
     {
         _browser.Reset();
         _browser.Login("tuanwei");
@@ -60,7 +60,7 @@ public sealed class ProgrammeOwnerTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void The_womens_federation_registers_a_volunteer_and_records_the_vetting()
+    public void TheWomensFederationRegistersAVolunteerAndRecordsTheVetting()
     {
         _browser.Reset();
         _browser.Login("fulian");

@@ -10,7 +10,7 @@ public sealed class ReportsTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public void The_supervisor_reads_the_towns_ledger_gaps_and_staffing_and_can_print_the_ledger()
+    public void TheSupervisorReadsTheTownsLedgerGapsAndStaffingAndCanPrintTheLedger()
     {
         _browser.Reset();
         _browser.Login("supervisor");
@@ -39,7 +39,7 @@ public sealed class ReportsTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public void A_programme_owner_sees_the_gap_map_and_not_the_ledger()
+    public void AProgrammeOwnerSeesTheGapMapAndNotTheLedger()
     {
         _browser.Reset();
         _browser.Login("fulian");

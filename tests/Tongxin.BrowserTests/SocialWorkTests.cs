@@ -9,7 +9,7 @@ public sealed class SocialWorkTests(BrowserFixture fixture)
     private readonly Browser _browser = new(fixture);
 
     [Fact]
-    public async Task The_social_work_organisation_reports_a_delivery_and_sees_each_bad_line_of_a_csv()
+    public async Task TheSocialWorkOrganisationReportsADeliveryAndSeesEachBadLineOfACsv()
     {
         var xiaoming = await fixture.Api.ChildIdAsync("小明");
         _browser.Reset();

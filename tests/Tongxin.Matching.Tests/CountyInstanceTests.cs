@@ -6,7 +6,7 @@ namespace Tongxin.Matching.Tests;
 public class CountyInstanceTests
 {
     [Fact]
-    public void County_of_2000_needs_and_600_providers_reaches_the_independent_optimum_and_beats_first_come_first_served()
+    public void CountyOf2000NeedsAnd600ProvidersReachesTheIndependentOptimumAndBeatsFirstComeFirstServed()
     {
         var instance = CountyGenerator.Generate(needCount: 2000, providerCount: 600, seed: 42);
         var problem = new AssignmentProblem(instance.NeedCount, instance.Capacities, instance.Candidates);
@@ -25,7 +25,7 @@ public class CountyInstanceTests
     }
 
     [Fact]
-    public void County_generator_is_deterministic_and_keeps_at_most_20_best_candidates_per_need()
+    public void CountyGeneratorIsDeterministicAndKeepsAtMost20BestCandidatesPerNeed()
     {
         var a = CountyGenerator.Generate(3000, 1000, seed: 5);
         var b = CountyGenerator.Generate(3000, 1000, seed: 5);
@@ -40,7 +40,7 @@ public class CountyInstanceTests
     }
 
     [Fact]
-    public void Solving_the_county_twice_gives_the_identical_assignment()
+    public void SolvingTheCountyTwiceGivesTheIdenticalAssignment()
     {
         var instance = CountyGenerator.Generate(2000, 600, seed: 9);
         var problem = new AssignmentProblem(instance.NeedCount, instance.Capacities, instance.Candidates);

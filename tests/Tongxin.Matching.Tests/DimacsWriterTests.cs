@@ -19,7 +19,7 @@ public class DimacsWriterTests
             .ToArray();
 
     [Fact]
-    public void Header_counts_match_the_nodes_and_arcs_written()
+    public void HeaderCountsMatchTheNodesAndArcsWritten()
     {
         var (n, capacities, candidates) = RandomInstance(3, 40, 12, 3, 5, 50);
         var problem = new AssignmentProblem(n, capacities, candidates);
@@ -38,7 +38,7 @@ public class DimacsWriterTests
     }
 
     [Fact]
-    public void Every_candidate_appears_as_an_arc_from_its_need_node_to_its_provider_node_with_cost_minus_score()
+    public void EveryCandidateAppearsAsAnArcFromItsNeedNodeToItsProviderNodeWithCostMinusScore()
     {
         var (n, capacities, candidates) = RandomInstance(4, 30, 10, 2, 6, 99);
         var problem = new AssignmentProblem(n, capacities, candidates);
@@ -52,7 +52,7 @@ public class DimacsWriterTests
     }
 
     [Fact]
-    public void Supplies_are_one_per_need_and_minus_the_need_count_at_the_sink()
+    public void SuppliesAreOnePerNeedAndMinusTheNeedCountAtTheSink()
     {
         var problem = Problem(3, [1, 2], (0, 0, 5), (2, 1, 4));
 
@@ -63,7 +63,7 @@ public class DimacsWriterTests
     }
 
     [Fact]
-    public void Header_comments_document_the_numbering_and_that_the_optimum_cost_is_minus_the_total_score()
+    public void HeaderCommentsDocumentTheNumberingAndThatTheOptimumCostIsMinusTheTotalScore()
     {
         var comments = string.Join('\n', Lines(Write(Problem(1, [1], (0, 0, 1))), "c").Select(l => string.Join(' ', l)));
 
@@ -77,7 +77,7 @@ public class DimacsWriterTests
     [InlineData(21)]
     [InlineData(22)]
     [InlineData(23)]
-    public void Written_instance_solved_by_an_outside_min_cost_flow_solver_costs_minus_the_optimal_score(int seed)
+    public void WrittenInstanceSolvedByAnOutsideMinCostFlowSolverCostsMinusTheOptimalScore(int seed)
     {
         var (n, capacities, candidates) = RandomInstance(seed, 120, 40, 3, 6, 200);
         var problem = new AssignmentProblem(n, capacities, candidates);
@@ -89,7 +89,7 @@ public class DimacsWriterTests
     }
 
     [Fact]
-    public void Problem_without_needs_writes_a_valid_instance_without_supplies()
+    public void ProblemWithoutNeedsWritesAValidInstanceWithoutSupplies()
     {
         var text = Write(new AssignmentProblem(0, [2], []));
 

@@ -5,7 +5,7 @@ namespace Tongxin.Matching.Tests;
 public class HandMadeCasesTests
 {
     [Fact]
-    public void Optimum_moves_the_first_need_to_its_second_choice_where_first_come_first_served_strands_the_second_need()
+    public void OptimumMovesTheFirstNeedToItsSecondChoiceWhereFirstComeFirstServedStrandsTheSecondNeed()
     {
         // Need 0 likes p0 (10) a bit more than p1 (9); need 1 can only use p0 (10). One slot each.
         var problem = Problem(2, [1, 1], (0, 0, 10), (0, 1, 9), (1, 0, 10));
@@ -22,7 +22,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Binding_capacity_keeps_the_highest_scoring_needs_and_leaves_the_rest_unassigned()
+    public void BindingCapacityKeepsTheHighestScoringNeedsAndLeavesTheRestUnassigned()
     {
         var problem = Problem(4, [2], (0, 0, 5), (1, 0, 7), (2, 0, 6), (3, 0, 1));
 
@@ -35,7 +35,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Capacity_above_one_lets_a_provider_take_several_needs()
+    public void CapacityAboveOneLetsAProviderTakeSeveralNeeds()
     {
         var problem = Problem(3, [3, 1], (0, 0, 4), (1, 0, 4), (2, 0, 4), (2, 1, 3));
 
@@ -46,7 +46,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Need_without_candidates_stays_unassigned()
+    public void NeedWithoutCandidatesStaysUnassigned()
     {
         var problem = Problem(3, [1, 1], (0, 0, 3), (2, 1, 4));
 
@@ -58,7 +58,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Provider_with_capacity_zero_is_never_used_even_for_its_best_scores()
+    public void ProviderWithCapacityZeroIsNeverUsedEvenForItsBestScores()
     {
         var problem = Problem(2, [0, 1], (0, 0, 100), (0, 1, 2), (1, 0, 100), (1, 1, 3));
 
@@ -71,7 +71,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Weaker_need_gives_way_when_a_stronger_one_needs_its_only_provider()
+    public void WeakerNeedGivesWayWhenAStrongerOneNeedsItsOnlyProvider()
     {
         // Need 0 (index first) could take p0 for 2; need 1 can only take p0, for 9. One slot.
         var problem = Problem(2, [1], (0, 0, 2), (1, 0, 9));
@@ -84,7 +84,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Chain_of_moves_frees_a_provider_for_a_new_need()
+    public void ChainOfMovesFreesAProviderForANewNeed()
     {
         // Best total needs everybody to shift: 0->p1, 1->p2, 2->p0 (3 + 3 + 5 = 11).
         var problem = Problem(3, [1, 1, 1],
@@ -100,7 +100,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Equal_scores_give_an_optimal_answer_that_is_the_same_on_every_run()
+    public void EqualScoresGiveAnOptimalAnswerThatIsTheSameOnEveryRun()
     {
         var problem = Problem(4, [1, 1, 1], (0, 0, 5), (0, 1, 5), (1, 0, 5), (1, 2, 5), (2, 1, 5), (2, 2, 5), (3, 0, 5), (3, 1, 5));
 
@@ -115,7 +115,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void First_come_first_served_breaks_equal_scores_by_the_lower_provider_index()
+    public void FirstComeFirstServedBreaksEqualScoresByTheLowerProviderIndex()
     {
         var problem = Problem(2, [1, 1], (0, 1, 5), (0, 0, 5), (1, 0, 5), (1, 1, 5));
 
@@ -125,7 +125,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Empty_problem_has_an_empty_assignment()
+    public void EmptyProblemHasAnEmptyAssignment()
     {
         var result = AssignmentSolver.Solve(new AssignmentProblem(0, [], []));
 
@@ -135,7 +135,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Capacity_larger_than_the_candidates_is_harmless()
+    public void CapacityLargerThanTheCandidatesIsHarmless()
     {
         var problem = Problem(2, [int.MaxValue], (0, 0, 3), (1, 0, 4));
 
@@ -147,7 +147,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Very_large_scores_do_not_overflow()
+    public void VeryLargeScoresDoNotOverflow()
     {
         var problem = Problem(3, [1, 1], (0, 0, int.MaxValue), (0, 1, int.MaxValue - 1), (1, 0, int.MaxValue), (2, 1, int.MaxValue));
 
@@ -159,7 +159,7 @@ public class HandMadeCasesTests
     }
 
     [Fact]
-    public void Problem_keeps_a_copy_of_its_inputs()
+    public void ProblemKeepsACopyOfItsInputs()
     {
         var capacities = new[] { 1 };
         var candidates = new[] { new Candidate(0, 0, 3) };

@@ -21,7 +21,7 @@ public class RandomizedTests
 
     [Theory]
     [MemberData(nameof(TinySeeds))]
-    public void Tiny_instances_reach_the_brute_force_optimum(int seed)
+    public void TinyInstancesReachTheBruteForceOptimum(int seed)
     {
         var (needs, capacities, candidates) = RandomInstance(seed, needs: 2 + seed % 6, providers: 1 + seed % 4, maxCapacity: 2, maxDegree: 3, maxScore: 6);
         var problem = new AssignmentProblem(needs, capacities, candidates);
@@ -39,7 +39,7 @@ public class RandomizedTests
 
     [Theory]
     [MemberData(nameof(MediumInstances))]
-    public void Medium_instances_match_the_independent_min_cost_flow_solver(int seed, int needs, int providers, int maxCapacity, int maxDegree, int maxScore)
+    public void MediumInstancesMatchTheIndependentMinCostFlowSolver(int seed, int needs, int providers, int maxCapacity, int maxDegree, int maxScore)
     {
         var (n, capacities, candidates) = RandomInstance(seed, needs, providers, maxCapacity, maxDegree, maxScore);
         var problem = new AssignmentProblem(n, capacities, candidates);
@@ -56,7 +56,7 @@ public class RandomizedTests
     }
 
     [Fact]
-    public void Reference_solver_assignment_is_itself_feasible_and_scores_its_total()
+    public void ReferenceSolverAssignmentIsItselfFeasibleAndScoresItsTotal()
     {
         var (n, capacities, candidates) = RandomInstance(7, 200, 70, 3, 6, 100);
         var problem = new AssignmentProblem(n, capacities, candidates);
@@ -79,7 +79,7 @@ public class RandomizedTests
     }
 
     [Fact]
-    public void Same_input_in_a_different_candidate_order_gives_the_same_assignment()
+    public void SameInputInADifferentCandidateOrderGivesTheSameAssignment()
     {
         var (n, capacities, candidates) = RandomInstance(11, 300, 90, 3, 8, 10);
         var reversed = candidates.Reverse().ToArray();

@@ -3,7 +3,7 @@ namespace Tongxin.Matching.Tests;
 public class ValidationTests
 {
     [Fact]
-    public void Candidate_with_need_out_of_range_is_rejected_naming_the_candidate()
+    public void CandidateWithNeedOutOfRangeIsRejectedNamingTheCandidate()
     {
         var error = Assert.Throws<ArgumentException>(() => new AssignmentProblem(2, [1], [new(0, 0, 1), new(2, 0, 1)]));
 
@@ -13,7 +13,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Candidate_with_negative_need_is_rejected()
+    public void CandidateWithNegativeNeedIsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new AssignmentProblem(2, [1], [new(-1, 0, 1)]));
 
@@ -21,7 +21,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Candidate_with_provider_out_of_range_is_rejected_naming_the_provider()
+    public void CandidateWithProviderOutOfRangeIsRejectedNamingTheProvider()
     {
         var error = Assert.Throws<ArgumentException>(() => new AssignmentProblem(1, [1, 1], [new(0, 2, 1)]));
 
@@ -30,7 +30,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Negative_capacity_is_rejected_naming_the_provider()
+    public void NegativeCapacityIsRejectedNamingTheProvider()
     {
         var error = Assert.Throws<ArgumentException>(() => new AssignmentProblem(1, [1, -1], []));
 
@@ -41,7 +41,7 @@ public class ValidationTests
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
-    public void Score_below_one_is_rejected(int score)
+    public void ScoreBelowOneIsRejected(int score)
     {
         var error = Assert.Throws<ArgumentException>(() => new AssignmentProblem(1, [1], [new(0, 0, score)]));
 
@@ -49,7 +49,7 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Duplicate_need_provider_pair_is_rejected_naming_both_candidates()
+    public void DuplicateNeedProviderPairIsRejectedNamingBothCandidates()
     {
         var error = Assert.Throws<ArgumentException>(() =>
             new AssignmentProblem(2, [1, 1], [new(0, 1, 3), new(1, 1, 2), new(0, 1, 5)]));
@@ -60,13 +60,13 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Negative_need_count_is_rejected()
+    public void NegativeNeedCountIsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AssignmentProblem(-1, [], []));
     }
 
     [Fact]
-    public void Missing_arrays_are_rejected()
+    public void MissingArraysAreRejected()
     {
         Assert.Throws<ArgumentNullException>(() => new AssignmentProblem(0, null!, []));
         Assert.Throws<ArgumentNullException>(() => new AssignmentProblem(0, [], null!));

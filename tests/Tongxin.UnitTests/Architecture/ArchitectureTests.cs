@@ -67,6 +67,23 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
         Assert.Superset(new HashSet<string> { "tutoring", "counselling", "holiday-activities", "caring-mother" }, keys.ToHashSet());
     }
 
+    [Fact]
+    public void EveryLineFoundNamesItsKeyBeforeItIsBuilt()
+    {
+        // The host reads [ServiceLine] to skip a line switched off before building anything of it, and refuses to start
+        // when the attribute and the module's own key differ: each line found must agree with itself.
+        var modules = ModuleNames().SelectMany(name => Assembly.Load(name).GetTypes())
+            .Where(t => typeof(IServiceLineModule).IsAssignableFrom(t) && !t.IsAbstract)
+            .ToList();
+        Assert.NotEmpty(modules);
+        foreach (var module in modules)
+        {
+            var line = module.GetCustomAttribute<ServiceLineAttribute>();
+            Assert.True(line is not null, $"{module.FullName} has no [ServiceLine(\"key\")].");
+            Assert.Equal(line.Key, ((IServiceLineModule)Activator.CreateInstance(module)!).Info.Key);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ForbiddenReferences))]
     public void AModuleDoesNotReferenceAnotherModuleOrTheHost(string module, string forbidden)
@@ -167,8 +184,9 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
         return gaps;
     }
 
+    /// <summary>The host's requests and those of every line under modules/: a line's request passes the same audit.</summary>
     private static List<Type> RequestTypes() =>
-        Host.GetTypes().Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequest<>))).ToList();
+        ModuleNames().Select(name => Assembly.Load(name)).Prepend(Host).SelectMany(a => a.GetTypes()).Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequest<>))).ToList();
 
     // Requests of the audit check's own test: one of each kind it must name, and two it must let pass.
     private sealed record SilentRequest : IRequest<int>;
