@@ -47,6 +47,7 @@ internal sealed class LogInHandler(TongxinDbContext db, IPasswordHasher<UserAcco
             new(TongxinClaims.Role, user.Role.Name()),
             new(TongxinClaims.Region, user.RegionCode),
             new(TongxinClaims.RegionPath, user.RegionPath),
+            new(TongxinClaims.Stamp, user.SecurityStamp),
         };
         if (user.OrganisationId is not null)
         {

@@ -12,9 +12,11 @@ namespace Tongxin.Host.Auth;
 [NotAudited("The caller's own account (name, role, region): nothing of a child or of anyone else.")]
 public sealed record GetMe : IRequest<MeView>;
 
-public sealed record MeView(string UserId, string UserName, Role Role, string RegionCode, string? RegionName, string? OrganisationId, string? ProviderId);
+/// <param name="MustChangePassword">True after a reset: the app shows the change-password page and nothing else.</param>
+public sealed record MeView(string UserId, string UserName, Role Role, string RegionCode, string? RegionName, string? OrganisationId, string? ProviderId,
+    bool MustChangePassword = false);
 
-internal sealed class GetMeHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers) : IRequestHandler<GetMe, MeView>
+internal sealed class GetMeHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, UserStamps stamps) : IRequestHandler<GetMe, MeView>
 {
     public async Task<MeView> Handle(GetMe request, CancellationToken cancellationToken)
     {
@@ -23,7 +25,8 @@ internal sealed class GetMeHandler(TongxinDbContext db, RegionDirectory regions,
         var providerId = caller.Role == Role.Volunteer
             ? await db.Providers.AsNoTracking().Where(p => p.UserId == caller.UserId).Select(p => p.Id).FirstOrDefaultAsync(cancellationToken)
             : null;
-        return new MeView(caller.UserId, caller.UserName, caller.Role, caller.RegionCode, regionName, caller.OrganisationId, providerId);
+        var mustChange = (await stamps.GetAsync(caller.UserId, cancellationToken))?.MustChangePassword ?? false;
+        return new MeView(caller.UserId, caller.UserName, caller.Role, caller.RegionCode, regionName, caller.OrganisationId, providerId, mustChange);
     }
 }
 

@@ -93,6 +93,8 @@ public static class TongxinHost
             web.UseStaticFiles();
         });
         app.UseAuthentication();
+        // A token stands only while its user's stamp and status say so, on every host (revocation, ADR 0020).
+        app.UseTokenStampCheck();
         app.UseAuthorization();
         app.UseRateLimiter();
         // Answers about children must not linger in a shared phone's browser or a proxy.
@@ -213,6 +215,8 @@ public static class TongxinHost
     {
         services.AddHttpContextAccessor();
         services.AddScoped<ICallerAccessor, HttpCallerAccessor>();
+        services.AddSingleton<UserStamps>();
+        services.AddScoped<Users.ManagedUsers>();
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         // Token keys live in the database so every host of one deployment reads every token.
         services.AddDataProtection().SetApplicationName("Tongxin").PersistKeysToDbContext<TongxinDbContext>();

@@ -30,6 +30,8 @@ public static class TongxinClaims
     public const string Region = "region";
     public const string RegionPath = "region_path";
     public const string Organisation = "org";
+    /// <summary>The user's security stamp when the token was issued (<see cref="UserStamps"/>).</summary>
+    public const string Stamp = "stamp";
 }
 
 /// <summary>Who is calling. Scoped per request; tests and background work can set it explicitly.</summary>

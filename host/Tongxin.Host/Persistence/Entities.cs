@@ -48,12 +48,22 @@ public sealed class UserAccount
     public required string Id { get; init; }
     public required string UserName { get; init; }
     public required string PasswordHash { get; set; }
-    public required Role Role { get; init; }
-    public required string RegionCode { get; init; }
-    public required string RegionPath { get; init; }
+    public required Role Role { get; set; }
+    public required string RegionCode { get; set; }
+    public required string RegionPath { get; set; }
     public string? OrganisationId { get; init; }
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; init; }
+    /// <summary>
+    /// Changes whenever what a token of this user says stops being true (deactivated, password changed or reset, role or
+    /// region changed): every token carries the stamp it was issued with, and one with another stamp answers 401 on
+    /// every host (<see cref="Identity.UserStamps"/>).
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
+    /// <summary>Set by a reset (or an imported account's first password): until changed, the user may only change it.</summary>
+    public bool MustChangePassword { get; set; }
+    public DateTime? DeactivatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
 }
 
 [GenerateSerializer]

@@ -78,6 +78,7 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             user.Property(u => u.RegionCode).HasMaxLength(32);
             user.Property(u => u.RegionPath).HasMaxLength(200);
             user.Property(u => u.OrganisationId).HasMaxLength(32);
+            user.Property(u => u.SecurityStamp).HasMaxLength(32);
             user.HasIndex(u => u.UserName).IsUnique();
         });
 

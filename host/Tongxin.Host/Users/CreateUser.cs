@@ -49,13 +49,6 @@ internal sealed class CreateUserValidator : AbstractValidator<CreateUser>
 internal sealed class CreateUserHandler(TongxinDbContext db, ICallerAccessor callers, IPasswordHasher<UserAccount> hasher, TimeProvider clock)
     : IRequestHandler<CreateUser, UserView>
 {
-    private static readonly Dictionary<Role, RegionKind> RequiredLevel = new()
-    {
-        [Role.CivilAffairs] = RegionKind.County,
-        [Role.Supervisor] = RegionKind.Town,
-        [Role.ChildDirector] = RegionKind.Village,
-    };
-
     private static readonly Dictionary<Role, OrganisationKind[]> AllowedOrganisations = new()
     {
         [Role.SocialWorkOrg] = [OrganisationKind.SocialWorkOrg],
@@ -74,7 +67,7 @@ internal sealed class CreateUserHandler(TongxinDbContext db, ICallerAccessor cal
         var region = await db.Regions.AsNoTracking().SingleOrDefaultAsync(r => r.Code == request.RegionCode, cancellationToken)
             ?? throw RequestValidationException.ForField("regionCode", HostTexts.Local("region.unknown"));
         caller.EnsureCanSee(region.Path);
-        if (RequiredLevel.TryGetValue(role, out var level) && region.Kind != level)
+        if (AccountRules.RequiredLevel.TryGetValue(role, out var level) && region.Kind != level)
         {
             throw RequestValidationException.ForField("regionCode", HostTexts.Local("user.region.level", role.Name(), level.ToString().ToLowerInvariant()));
         }

@@ -27,6 +27,8 @@ public sealed class Api(HttpClient http)
 
     public Task<ApiResponse> PutAsync(string path, object body) => SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) });
 
+    public Task<ApiResponse> PatchAsync(string path, object body) => SendAsync(new HttpRequestMessage(HttpMethod.Patch, path) { Content = JsonContent.Create(body) });
+
     public Task<ApiResponse> PostRawAsync(string path, string body, string contentType = "application/json") =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, contentType) });
 

@@ -60,13 +60,12 @@ public abstract class SchemaTests(DatabaseProvider provider)
         {
             await old.GetService<IMigrator>().MigrateAsync(FirstVersion);
             Assert.DoesNotContain("Children", await TablesAsync(old));
-            var user = new UserAccount
-            {
-                Id = Ids.New(), UserName = "old-civil", PasswordHash = "", Role = Role.CivilAffairs,
-                RegionCode = "C1", RegionPath = "/C1/", CreatedAt = DateTime.UtcNow,
-            };
-            user.PasswordHash = new PasswordHasher<UserAccount>().HashPassword(user, "Old#Password1");
-            old.Users.Add(user);
+            // Written as version 1 had it: the current model's account has columns version 1 does not.
+            var hash = new PasswordHasher<UserAccount>().HashPassword(null!, "Old#Password1");
+            await old.Database.ExecuteSqlAsync($"""
+                INSERT INTO "Users" ("Id", "UserName", "PasswordHash", "Role", "RegionCode", "RegionPath", "Active", "CreatedAt")
+                VALUES ({Ids.New()}, {"old-civil"}, {hash}, {"CivilAffairs"}, {"C1"}, {"/C1/"}, {true}, {DateTime.UtcNow})
+                """);
             old.Regions.Add(new Region { Code = "C1", Name = "老县", Kind = RegionKind.County, Path = "/C1/", CreatedAt = DateTime.UtcNow });
             await old.SaveChangesAsync();
         }

@@ -898,6 +898,10 @@ namespace Tongxin.Host.Persistence.Migrations
 
                     b.Property<DateTime>("CreatedAt");
 
+                    b.Property<DateTime?>("DeactivatedAt");
+
+                    b.Property<bool>("MustChangePassword");
+
                     b.Property<string>("OrganisationId")
                         .HasMaxLength(32);
 
@@ -916,6 +920,12 @@ namespace Tongxin.Host.Persistence.Migrations
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(32);
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<DateTime?>("UpdatedAt");
 
                     b.Property<string>("UserName")
                         .IsRequired()
