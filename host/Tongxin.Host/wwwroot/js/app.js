@@ -12,6 +12,7 @@ import * as dashboard from './pages/dashboard.js';
 import * as concerns from './pages/concerns.js';
 import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
+import * as accounts from './pages/accounts.js';
 
 const FILE_STAFF = ['child-director', 'supervisor', 'civil-affairs'];
 const PROVIDER_SIDE = ['volunteer', 'programme-owner', 'social-work-org'];
@@ -37,6 +38,8 @@ const ROUTES = [
   ['/concerns', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
   ['/concerns/new', concerns.raiseConcernPage, ALL.filter((r) => r !== 'admin')],
   ['/admin', admin.adminPage, ['admin']],
+  ['/users', accounts.usersPage, ['admin', 'civil-affairs']],
+  ['/password', accounts.passwordPage, ALL],
 ];
 
 const HOME = {
@@ -56,8 +59,11 @@ const NAV = {
   'social-work-org': [['/contracts', 'nav.contracts'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
   supervisor: [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/contracts', 'nav.contracts'], ['/concerns', 'nav.concerns']],
   'civil-affairs': [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/contracts', 'nav.contracts'], ['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/concerns', 'nav.concerns']],
-  admin: [['/admin', 'nav.admin']],
+  admin: [['/admin', 'nav.admin'], ['/users', 'nav.users']],
 };
+NAV['civil-affairs'].push(['/users', 'nav.users']);
+// Everyone changes their own password.
+for (const items of Object.values(NAV)) items.push(['/password', 'nav.password']);
 
 export const homeOf = (role) => HOME[role] || '/login';
 
@@ -109,6 +115,11 @@ export async function render() {
     location.replace(`#${homeOf(session.me.role)}`);
     return;
   }
+  // After a reset the user may only change the one-time password (the host refuses everything else with 403).
+  if (session.me?.mustChangePassword && route.path !== '/password') {
+    location.replace('#/password');
+    return;
+  }
   if (session.me && route.path === '/login') {
     location.replace(`#${homeOf(session.me.role)}`);
     return;
@@ -122,7 +133,7 @@ export async function render() {
   main.setAttribute('aria-busy', 'true');
   let view;
   try {
-    view = await route.page({ params: route.params, query: route.query, me: session.me, navigate, refresh: render, signedIn, homeOf });
+    view = await route.page({ params: route.params, query: route.query, me: session.me, navigate, refresh: render, signedIn, homeOf, signOut });
   } catch (error) {
     view = pageView(t('error.title'), {}, problemView(error));
   }

@@ -1,0 +1,84 @@
+// Accounts after they are made: civil affairs (its county) and the administrator list, deactivate, reactivate and
+// reset them; every user changes their own password here, and must after a reset.
+import { t } from '../i18n.js';
+import { ApiError, get, post, put } from '../api.js';
+import { h, pageView, card, button, dataTable, empty, field, Form, notify, problemView, badge } from '../ui.js';
+
+export async function usersPage(ctx) {
+  const q = ctx.query.q || '';
+  const users = await get(`/api/users${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+  // What the last action answered: a one-time password shown once, or the villages a deactivation left without a director.
+  const notice = h('div', { id: 'users-notice', 'aria-live': 'polite' });
+
+  const search = new Form({
+    submitLabel: t('users.search'),
+    onSubmit: async (values) => ctx.navigate(values.q ? `/users?q=${encodeURIComponent(values.q)}` : '/users'),
+  });
+  search.el.id = 'users-search';
+  search.add(field({ name: 'q', label: t('users.query'), value: q, hint: t('users.queryHint') }));
+
+  const act = async (user, action) => {
+    notice.replaceChildren();
+    try {
+      const answer = await post(`/api/users/${user.id}/${action}`, {});
+      if (action === 'password-reset') {
+        notice.replaceChildren(h('div', { class: 'callout', role: 'status', id: 'temporary-password' },
+          h('p', {}, t('users.resetDone', { user: user.userName })),
+          h('p', { class: 'one-time' }, h('code', {}, answer.temporaryPassword)),
+          h('p', { class: 'small' }, t('users.resetOnce'))));
+        return;
+      }
+      if (action === 'deactivate' && answer.warning) {
+        notice.replaceChildren(h('div', { class: 'problem', role: 'alert', id: 'deactivate-warning' }, answer.warning));
+      }
+      notify(t(`users.${action}Done`, { user: user.userName }));
+      if (!answer.warning) await ctx.refresh();
+    } catch (error) {
+      notice.replaceChildren(problemView(error));
+    }
+  };
+
+  const rows = users.map((user) => ({
+    attrs: { 'data-user': user.userName },
+    cells: [
+      user.userName,
+      t(`role.${user.role}`),
+      user.regionCode,
+      badge('userStatus', user.active ? 'active' : 'inactive'),
+      h('div', { class: 'row-actions' },
+        user.id === ctx.me.userId ? null : [
+          user.active
+            ? button(t('users.deactivate'), () => act(user, 'deactivate'), { 'data-action': 'deactivate' })
+            : button(t('users.reactivate'), () => act(user, 'reactivate'), { 'data-action': 'reactivate' }),
+          button(t('users.reset'), () => act(user, 'password-reset'), { 'data-action': 'reset' }),
+        ]),
+    ],
+  }));
+  return pageView(t('users.title'), { lead: t('users.lead') },
+    search.el,
+    notice,
+    card(null, users.length
+      ? dataTable({ id: 'users-table', headers: [t('users.userName'), t('users.role'), t('users.region'), t('users.status'), ''], rows })
+      : empty('users.none')));
+}
+
+export async function passwordPage(ctx) {
+  const form = new Form({
+    submitLabel: t('password.submit'),
+    onSubmit: async (values) => {
+      if (values.newPassword !== values.repeat) {
+        form.showError(new ApiError(400, { title: t('password.mismatchTitle'), errors: { repeat: [t('password.mismatch')] } }));
+        return;
+      }
+      await put('/api/me/password', { currentPassword: values.currentPassword, newPassword: values.newPassword });
+      // Every token of the user ended with the change, this one too: sign in again with the new password.
+      ctx.signOut('password.changed');
+    },
+  });
+  form.el.id = 'password-form';
+  form.add(
+    field({ name: 'currentPassword', label: t(ctx.me.mustChangePassword ? 'password.temporary' : 'password.current'), kind: 'password', autocomplete: 'current-password', required: true }),
+    field({ name: 'newPassword', label: t('password.new'), kind: 'password', autocomplete: 'new-password', required: true, hint: t('password.hint') }),
+    field({ name: 'repeat', label: t('password.repeat'), kind: 'password', autocomplete: 'new-password', required: true }));
+  return pageView(t('password.title'), { lead: t(ctx.me.mustChangePassword ? 'password.mustLead' : 'password.lead') }, card(null, form.el));
+}
