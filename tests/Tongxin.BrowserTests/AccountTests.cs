@@ -29,7 +29,7 @@ public sealed class AccountTests(BrowserFixture fixture)
 
         // Civil affairs deactivates the account from its own session (here, the API), while the director's page is open.
         var users = await fixture.Api.GetAsync("civil", $"/api/users?q={name}");
-        var id = users.EnumerateArray().Single().GetProperty("id").GetString()!;
+        var id = users.GetProperty("items").EnumerateArray().Single().GetProperty("id").GetString()!;
         await fixture.Api.PostAsync("civil", $"/api/users/{id}/deactivate", new { });
 
         _browser.Click("#nav-list a[data-nav='/needs']");

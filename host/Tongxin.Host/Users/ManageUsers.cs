@@ -15,9 +15,12 @@ public sealed record UserListItem(
     string Id, string UserName, Role Role, string RegionCode, string? OrganisationId, bool Active, bool MustChangePassword,
     DateTime CreatedAt, DateTime? DeactivatedAt);
 
-/// <summary><c>GET /api/users?q=&amp;role=&amp;active=</c>: the accounts in the caller's scope (admin: all; civil affairs: its county).</summary>
+/// <summary>
+/// <c>GET /api/users?q=&amp;role=&amp;active=&amp;page=&amp;pageSize=</c>: the accounts in the caller's scope (admin: all; civil
+/// affairs: its county), by user name, a page at a time.
+/// </summary>
 [AllowedRoles(Tongxin.Modules.Contracts.Requests.Role.Admin, Tongxin.Modules.Contracts.Requests.Role.CivilAffairs)]
-public sealed record ListUsers(string? Q, Role? Role, bool? Active) : IRequest<IReadOnlyList<UserListItem>>, IAuditedRequest
+public sealed record ListUsers(string? Q, Role? Role, bool? Active, int Page = 1, int PageSize = 50) : IRequest<UserPage>, IAuditedRequest
 {
     string IAuditedRequest.AuditAction => "user.list";
     string IAuditedRequest.AuditSubjectType => "user";
@@ -43,6 +46,19 @@ public sealed record DeactivateUser(string Id) : IRequest<DeactivatedUser>, IAud
     string IAuditedRequest.AuditAction => "user.deactivate";
     string IAuditedRequest.AuditSubjectType => "user";
     string? IAuditedRequest.AuditSubjectId => Id;
+}
+
+public sealed record UserPage(IReadOnlyList<UserListItem> Items, int Page, int PageSize, int Total);
+
+internal sealed class ListUsersValidator : AbstractValidator<ListUsers>
+{
+    public const int MaxPageSize = 200;
+
+    public ListUsersValidator()
+    {
+        RuleFor(r => r.Page).GreaterThanOrEqualTo(1).WithMessage(_ => HostTexts.Local("field.min", 1));
+        RuleFor(r => r.PageSize).InclusiveBetween(1, MaxPageSize).WithMessage(_ => HostTexts.Local("field.range", 1, MaxPageSize));
+    }
 }
 
 public sealed record VillageRef(string Code, string Name);
@@ -113,11 +129,9 @@ internal sealed class ManagedUsers(TongxinDbContext db, ICallerAccessor callers,
         new(u.Id, u.UserName, u.Role, u.RegionCode, u.OrganisationId, u.Active, u.MustChangePassword, u.CreatedAt, u.DeactivatedAt);
 }
 
-internal sealed class ListUsersHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListUsers, IReadOnlyList<UserListItem>>
+internal sealed class ListUsersHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListUsers, UserPage>
 {
-    public const int MaxRows = 500;
-
-    public async Task<IReadOnlyList<UserListItem>> Handle(ListUsers request, CancellationToken cancellationToken)
+    public async Task<UserPage> Handle(ListUsers request, CancellationToken cancellationToken)
     {
         var scope = callers.Current!.RegionPath;
         var users = db.Users.AsNoTracking().Where(u => u.RegionPath.StartsWith(scope));
@@ -134,8 +148,9 @@ internal sealed class ListUsersHandler(TongxinDbContext db, ICallerAccessor call
         {
             users = users.Where(u => u.Active == active);
         }
-        var rows = await users.OrderBy(u => u.UserName).Take(MaxRows).ToListAsync(cancellationToken);
-        return rows.Select(ManagedUsers.View).ToList();
+        var total = await users.CountAsync(cancellationToken);
+        var rows = await users.OrderBy(u => u.UserName).Skip((request.Page - 1) * request.PageSize).Take(request.PageSize).ToListAsync(cancellationToken);
+        return new UserPage(rows.Select(ManagedUsers.View).ToList(), request.Page, request.PageSize, total);
     }
 }
 
@@ -258,7 +273,7 @@ internal sealed class ManageUserEndpoints : IEndpointGroup
     public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization();
-        group.MapGet("", async (string? q, string? role, bool? active, IMediator mediator, CancellationToken ct) =>
+        group.MapGet("", async (string? q, string? role, bool? active, int? page, int? pageSize, IMediator mediator, CancellationToken ct) =>
             {
                 // Roles by their API names (child-director), as everywhere in the API.
                 Role? parsed = null;
@@ -267,7 +282,7 @@ internal sealed class ManageUserEndpoints : IEndpointGroup
                     parsed = RoleNames.TryParse(role, out var named) ? named
                         : throw RequestValidationException.ForField("role", HostTexts.Local("json.wrongValue"));
                 }
-                return TypedResults.Ok(await mediator.Send(new ListUsers(q, parsed, active), ct));
+                return TypedResults.Ok(await mediator.Send(new ListUsers(q, parsed, active, page ?? 1, pageSize ?? 50), ct));
             })
             .WithSummary("Accounts in the caller's scope, by name or region code (q), role and status (admin; civil affairs: its county)");
         group.MapPatch("/{id}", async (string id, UserChange body, IMediator mediator, CancellationToken ct) =>

@@ -38,7 +38,7 @@ public abstract class AccountLifecycleTests(TongxinApp app) : IAsyncLifetime
         var (_, name) = await NewUserAsync("child-director", County.VillageB1);
         var civil = await County.As("civil");
 
-        var all = (await civil.GetAsync("/api/users")).AssertStatus(HttpStatusCode.OK).Array;
+        var all = (await civil.GetAsync("/api/users")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray();
         var names = all.Select(u => u!["userName"]!.GetValue<string>()).ToList();
         Assert.Contains(name, names);
         Assert.Contains(County.User("director-a1"), names);
@@ -46,10 +46,15 @@ public abstract class AccountLifecycleTests(TongxinApp app) : IAsyncLifetime
         Assert.All(all, u => Assert.StartsWith(County.Code, u!["regionCode"]!.GetValue<string>()));
         Assert.All(all, u => Assert.Null(u!["passwordHash"]));
 
-        var found = (await civil.GetAsync($"/api/users?q={name}")).AssertStatus(HttpStatusCode.OK).Array;
+        var found = (await civil.GetAsync($"/api/users?q={name}")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray();
         Assert.Equal(name, Assert.Single(found)!["userName"]!.GetValue<string>());
-        var directors = (await civil.GetAsync("/api/users?role=child-director")).AssertStatus(HttpStatusCode.OK).Array;
+        var directors = (await civil.GetAsync("/api/users?role=child-director")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray();
         Assert.All(directors, u => Assert.Equal("child-director", u!["role"]!.GetValue<string>()));
+
+        var first = (await civil.GetAsync("/api/users?pageSize=1")).AssertStatus(HttpStatusCode.OK);
+        Assert.Single(first.Json!["items"]!.AsArray());
+        Assert.Equal(all.Count, first.Get<int>("total"));
+        (await civil.GetAsync("/api/users?pageSize=0")).AssertFieldErrors("pageSize");
 
         (await (await County.As("director-a1")).GetAsync("/api/users")).AssertProblem(HttpStatusCode.Forbidden);
     }
@@ -158,7 +163,7 @@ public abstract class AccountLifecycleTests(TongxinApp app) : IAsyncLifetime
         (await civil.PostAsync("/api/users/0123456789abcdef0123456789abcdef/deactivate", new { })).AssertProblem(HttpStatusCode.NotFound);
 
         var other = await TestCounty.CreateAsync(app);
-        var outsider = (await (await other.As("civil")).GetAsync("/api/users")).AssertStatus(HttpStatusCode.OK).Array
+        var outsider = (await (await other.As("civil")).GetAsync("/api/users")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray()
             .First(u => u!["role"]!.GetValue<string>() == "child-director")!["id"]!.GetValue<string>();
         (await civil.PostAsync($"/api/users/{outsider}/password-reset", new { })).AssertProblem(HttpStatusCode.Forbidden);
         (await civil.PatchAsync($"/api/users/{me}", new { role = "admin" })).AssertProblem(HttpStatusCode.Conflict);

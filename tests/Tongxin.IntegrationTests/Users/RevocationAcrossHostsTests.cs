@@ -38,7 +38,7 @@ public abstract class RevocationAcrossHostsTests(DatabaseProvider provider)
         (await onB.GetAsync("/api/children")).AssertStatus(HttpStatusCode.OK);
 
         var civilOnB = await new FactoryHost(b).LoginAsync(county.User("civil"), TestCounty.Password);
-        var id = (await civilOnB.GetAsync($"/api/users?q={county.User("leaving")}")).AssertStatus(HttpStatusCode.OK).Array.Single()!["id"]!.GetValue<string>();
+        var id = (await civilOnB.GetAsync($"/api/users?q={county.User("leaving")}")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray().Single()!["id"]!.GetValue<string>();
         (await civilOnB.PostAsync($"/api/users/{id}/deactivate", new { })).AssertStatus(HttpStatusCode.OK);
 
         // The host that made the change refuses at once; the other within the bound.
@@ -60,7 +60,7 @@ public abstract class RevocationAcrossHostsTests(DatabaseProvider provider)
         (await laptop.GetAsync("/api/children")).AssertStatus(HttpStatusCode.OK);
 
         var civilOnB = await new FactoryHost(b).LoginAsync(county.User("civil"), TestCounty.Password);
-        var id = (await civilOnB.GetAsync($"/api/users?q={county.User("director-a1")}")).AssertStatus(HttpStatusCode.OK).Array.Single()!["id"]!.GetValue<string>();
+        var id = (await civilOnB.GetAsync($"/api/users?q={county.User("director-a1")}")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray().Single()!["id"]!.GetValue<string>();
         (await civilOnB.PostAsync($"/api/users/{id}/password-reset", new { })).AssertStatus(HttpStatusCode.OK);
 
         Assert.True(await UntilUnauthorizedAsync(phone) < Bound);

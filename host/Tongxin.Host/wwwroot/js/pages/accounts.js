@@ -6,7 +6,7 @@ import { h, pageView, card, button, dataTable, empty, field, Form, notify, probl
 
 export async function usersPage(ctx) {
   const q = ctx.query.q || '';
-  const users = await get(`/api/users${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+  const { items: users, total } = await get(`/api/users?pageSize=200${q ? `&q=${encodeURIComponent(q)}` : ''}`);
   // What the last action answered: a one-time password shown once, or the villages a deactivation left without a director.
   const notice = h('div', { id: 'users-notice', 'aria-live': 'polite' });
 
@@ -57,6 +57,7 @@ export async function usersPage(ctx) {
   return pageView(t('users.title'), { lead: t('users.lead') },
     search.el,
     notice,
+    total > users.length ? h('p', { class: 'small muted', id: 'users-more' }, t('users.more', { shown: users.length, total })) : null,
     card(null, users.length
       ? dataTable({ id: 'users-table', headers: [t('users.userName'), t('users.role'), t('users.region'), t('users.status'), ''], rows })
       : empty('users.none')));
