@@ -10,8 +10,8 @@ namespace Tongxin.Host.Identity;
 /// remembers the ticket, in its own memory only (never the shared cache: a ticket must not leave the process).
 /// What is not weakened: the ticket remembered is exactly what opening the token gives (a token that does not open
 /// is never remembered), each request gets its own copy, and the bearer handler still checks the ticket's expiry
-/// against the clock on every request. Tokens cannot be revoked before they expire today, so remembering one
-/// changes no answer; if revocation is ever added it must clear this memory as well (ADR 0010).
+/// against the clock on every request. Revocation does not depend on this memory: every request's ticket, remembered
+/// or not, is checked against its user's current security stamp afterwards (<see cref="TokenStampCheck"/>, ADR 0020).
 /// </summary>
 internal sealed class RememberedTokens(ISecureDataFormat<AuthenticationTicket> inner, TimeProvider clock) : ISecureDataFormat<AuthenticationTicket>
 {
