@@ -52,6 +52,10 @@ public sealed class UserAccount
     public required string RegionCode { get; set; }
     public required string RegionPath { get; set; }
     public string? OrganisationId { get; init; }
+    /// <summary>The person's name, as the county's staff list has it (imported accounts; optional otherwise).</summary>
+    public string? DisplayName { get; set; }
+    /// <summary>The person's mobile number (imported accounts sign in with it as their user name).</summary>
+    public string? Phone { get; set; }
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; init; }
     /// <summary>

@@ -79,6 +79,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             user.Property(u => u.RegionPath).HasMaxLength(200);
             user.Property(u => u.OrganisationId).HasMaxLength(32);
             user.Property(u => u.SecurityStamp).HasMaxLength(32);
+            user.Property(u => u.DisplayName).HasMaxLength(50);
+            user.Property(u => u.Phone).HasMaxLength(20);
             user.HasIndex(u => u.UserName).IsUnique();
         });
 

@@ -13,7 +13,7 @@ namespace Tongxin.Host.Users;
 /// <summary>An account as its managers see it (never its password hash or stamp).</summary>
 public sealed record UserListItem(
     string Id, string UserName, Role Role, string RegionCode, string? OrganisationId, bool Active, bool MustChangePassword,
-    DateTime CreatedAt, DateTime? DeactivatedAt);
+    DateTime CreatedAt, DateTime? DeactivatedAt, string? DisplayName = null, string? Phone = null);
 
 /// <summary>
 /// <c>GET /api/users?q=&amp;role=&amp;active=&amp;page=&amp;pageSize=</c>: the accounts in the caller's scope (admin: all; civil
@@ -126,7 +126,7 @@ internal sealed class ManagedUsers(TongxinDbContext db, ICallerAccessor callers,
     }
 
     public static UserListItem View(UserAccount u) =>
-        new(u.Id, u.UserName, u.Role, u.RegionCode, u.OrganisationId, u.Active, u.MustChangePassword, u.CreatedAt, u.DeactivatedAt);
+        new(u.Id, u.UserName, u.Role, u.RegionCode, u.OrganisationId, u.Active, u.MustChangePassword, u.CreatedAt, u.DeactivatedAt, u.DisplayName, u.Phone);
 }
 
 internal sealed class ListUsersHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListUsers, UserPage>
@@ -138,7 +138,7 @@ internal sealed class ListUsersHandler(TongxinDbContext db, ICallerAccessor call
         if (!string.IsNullOrWhiteSpace(request.Q))
         {
             var q = request.Q.Trim();
-            users = users.Where(u => u.UserName.Contains(q) || u.RegionCode.StartsWith(q));
+            users = users.Where(u => u.UserName.Contains(q) || u.RegionCode.StartsWith(q) || (u.DisplayName != null && u.DisplayName.Contains(q)));
         }
         if (request.Role is { } role)
         {

@@ -29,6 +29,13 @@ public sealed class Api(HttpClient http)
 
     public Task<ApiResponse> PatchAsync(string path, object body) => SendAsync(new HttpRequestMessage(HttpMethod.Patch, path) { Content = JsonContent.Create(body) });
 
+    public Task<ApiResponse> PostBytesAsync(string path, byte[] body, string contentType)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content });
+    }
+
     public Task<ApiResponse> PostRawAsync(string path, string body, string contentType = "application/json") =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, contentType) });
 

@@ -334,9 +334,11 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
     {
         var now = DateTime.UtcNow;
         var county = t.County;
-        if (row.Path.StartsWith("/api/me", StringComparison.Ordinal))
+        if (row.Path.StartsWith("/api/me", StringComparison.Ordinal) || row.Route == "POST /api/users/import")
         {
-            return null; // the caller's own account: there is no other county's to reach
+            // The caller's own account: there is no other county's to reach. A staff list naming another county's
+            // village answers with that row in error (UserImportTests), not with a refusal of the whole request.
+            return null;
         }
         if (IsList(row))
         {

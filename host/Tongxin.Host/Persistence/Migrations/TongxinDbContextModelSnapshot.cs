@@ -900,6 +900,9 @@ namespace Tongxin.Host.Persistence.Migrations
 
                     b.Property<DateTime?>("DeactivatedAt");
 
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(50);
+
                     b.Property<bool>("MustChangePassword");
 
                     b.Property<string>("OrganisationId")
@@ -908,6 +911,9 @@ namespace Tongxin.Host.Persistence.Migrations
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(256);
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(20);
 
                     b.Property<string>("RegionCode")
                         .IsRequired()

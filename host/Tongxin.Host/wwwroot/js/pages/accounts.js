@@ -41,7 +41,7 @@ export async function usersPage(ctx) {
   const rows = users.map((user) => ({
     attrs: { 'data-user': user.userName },
     cells: [
-      user.userName,
+      user.displayName ? `${user.displayName}（${user.userName}）` : user.userName,
       t(`role.${user.role}`),
       user.regionCode,
       badge('userStatus', user.active ? 'active' : 'inactive'),
