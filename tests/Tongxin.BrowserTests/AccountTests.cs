@@ -76,4 +76,36 @@ public sealed class AccountTests(BrowserFixture fixture)
         _browser.WaitFor("#children-list");
         _browser.AssertNoScriptErrors();
     }
+
+    [Fact]
+    public void CivilAffairsChecksAStaffListAndSeesEachBadRowsErrorBesideItThenImportsTheFixedList()
+    {
+        var phone = "139" + Random.Shared.Next(10_000_000, 99_999_999);
+        var folder = Directory.CreateTempSubdirectory("tongxin-staff-").FullName;
+        var bad = Path.Combine(folder, "staff-bad.csv");
+        File.WriteAllText(bad, $"姓名,手机号,村/社区或乡镇\n陈红,{phone},{PingAn}\n刘伟,12345,不存在村\n");
+        _browser.Reset();
+        _browser.Login("civil");
+        _browser.Go("/users");
+        _browser.WaitFor("#import-form input[type='file']").SendKeys(bad);
+        _browser.Click("#import-check");
+
+        var badRow = _browser.WaitFor("#import-table [data-row='3']");
+        Assert.Equal("error", badRow.GetAttribute("data-status"));
+        Assert.Contains("手机号", badRow.Text);
+        Assert.Contains("11 位", badRow.Text);
+        Assert.Equal("new", _browser.WaitFor("#import-table [data-row='2']").GetAttribute("data-status"));
+        Assert.Empty(_browser.All("#import-apply")); // nothing can be imported while a row is wrong
+        Assert.DoesNotContain("null", _browser.WaitFor("#import-result").Text);
+        _browser.Screenshots("civil-import-check");
+
+        var good = Path.Combine(folder, "staff.csv");
+        File.WriteAllText(good, $"姓名,手机号,村/社区或乡镇\n陈红,{phone},{PingAn}\n");
+        _browser.WaitFor("#import-form input[type='file']").SendKeys(good);
+        _browser.Click("#import-check");
+        _browser.Click("#import-apply");
+        _browser.WaitForText("#import-summary", "已导入");
+        Assert.Equal(12, _browser.WaitFor("#import-table [data-row='2'] code").Text.Length);
+        _browser.AssertNoScriptErrors();
+    }
 }

@@ -191,9 +191,36 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
     private static partial Regex MobileNumber();
 }
 
+/// <summary>
+/// <c>GET /api/users/import/template?format=csv|xlsx</c>: the staff list's header row and one example row, so a county
+/// fills in what the import reads. CSV in UTF-8 with a BOM, which Excel opens with the Chinese intact.
+/// </summary>
+[AllowedRoles(Role.Admin, Role.CivilAffairs)]
+[NotAudited("A fixed header row and an invented example: no personal data.")]
+public sealed record GetAccountTemplate(string? Format) : IRequest<SheetFile>;
+
+internal sealed class GetAccountTemplateHandler : IRequestHandler<GetAccountTemplate, SheetFile>
+{
+    private static readonly string[] Headers = [AccountColumns.Name, AccountColumns.Phone, AccountColumns.Region, AccountColumns.RoleHeader];
+    private static readonly string[] Example = ["王芳", "13800000000", "平安村", "儿童主任"];
+
+    public Task<SheetFile> Handle(GetAccountTemplate request, CancellationToken cancellationToken) =>
+        Task.FromResult(SheetTemplates.Build("staff-template", request.Format, Headers, Example));
+}
+
 internal sealed class ImportAccountEndpoints : IEndpointGroup
 {
-    public void Map(IEndpointRouteBuilder app) =>
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/users/import/template", async (string? format, IMediator mediator, CancellationToken ct) =>
+            {
+                var file = await mediator.Send(new GetAccountTemplate(format), ct);
+                return Results.File(file.Content, file.ContentType, file.FileName);
+            })
+            .RequireAuthorization()
+            .WithTags("Users")
+            .WithSummary("The staff list's template: its headers and an example row (format=csv, the default, or xlsx)")
+            .ProducesProblem(400).ProducesProblem(403);
         app.MapPost("/api/users/import", async (HttpRequest http, bool? dryRun, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ImportAccounts(http.Body, http.ContentType, dryRun ?? true), ct)))
             .RequireAuthorization()
@@ -202,4 +229,5 @@ internal sealed class ImportAccountEndpoints : IEndpointGroup
             .WithTags("Users")
             .WithSummary("Import child directors and supervisors from a staff list (姓名, 手机号, 村/社区或乡镇[, 角色]); dryRun=true (the default) writes nothing")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(415).ProducesProblem(422);
+    }
 }

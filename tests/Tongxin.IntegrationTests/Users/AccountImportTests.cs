@@ -124,4 +124,22 @@ public abstract class AccountImportTests(TongxinApp app) : IAsyncLifetime
         (await civil.PostAsync(Import, new { })).AssertProblem(HttpStatusCode.UnsupportedMediaType);
         (await (await County.As("director-a1")).PostBytesAsync(Import, Utf8("姓名,手机号,村/社区或乡镇\n"), "text/csv")).AssertProblem(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task TheTemplateHasTheHeadersTheImportReads()
+    {
+        var civil = await County.As("civil");
+        foreach (var (format, type) in new[] { ("xlsx", Xlsx), ("csv", "text/csv") })
+        {
+            using var response = await civil.Http.GetAsync($"{Import}/template?format={format}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var template = await response.Content.ReadAsByteArrayAsync();
+            // Read back by the import itself: the headers are accepted; the invented example's village is not this county's.
+            var check = (await civil.PostBytesAsync(Import, template, type)).AssertStatus(HttpStatusCode.OK);
+            var row = Assert.Single(check.Json!["rows"]!.AsArray())!;
+            Assert.Equal("王芳", row["name"]!.GetValue<string>());
+            Assert.NotNull(row["errors"]!["村/社区或乡镇"]);
+        }
+        (await civil.GetAsync($"{Import}/template?format=pdf")).AssertFieldErrors("format");
+    }
 }

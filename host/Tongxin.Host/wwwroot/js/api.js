@@ -38,7 +38,11 @@ export async function api(path, options = {}) {
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   let body;
   if (options.body !== undefined) {
-    if (typeof options.body === 'string') {
+    if (typeof Blob !== 'undefined' && options.body instanceof Blob) {
+      // A file as it is (an import's sheet): its own type, or the one the caller names.
+      body = options.body;
+      headers['Content-Type'] = options.contentType || options.body.type || 'application/octet-stream';
+    } else if (typeof options.body === 'string') {
       body = options.body;
       headers['Content-Type'] = options.contentType || 'text/plain; charset=utf-8';
     } else {
