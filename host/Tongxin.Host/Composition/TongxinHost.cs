@@ -36,6 +36,7 @@ public static class TongxinHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => Security.FieldKeys.Resolve(configuration, builder.Environment.ContentRootPath,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Security")));
+        services.AddSingleton<Security.NationalIds>();
         services.AddTongxinDatabase(configuration, builder.Environment);
         services.AddAuditLog(configuration);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);

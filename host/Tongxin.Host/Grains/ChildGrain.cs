@@ -111,6 +111,14 @@ internal sealed partial class ChildGrain(IDbContextFactory<TongxinDbContext> dat
         return new ChildFileSaved(file.Id, file.Version);
     }
 
+    public async Task ReloadAsync(int version)
+    {
+        if (File.Version < version)
+        {
+            await LoadAsync(CancellationToken.None);
+        }
+    }
+
     public async Task<ContactLogged> LogContactAsync(LogContact request, string userId)
     {
         await using var db = await databases.CreateDbContextAsync();

@@ -30,6 +30,12 @@ public interface IChildGrain : ILocatableGrain
 
     Task<ChildFileSaved> UpdateFileAsync(UpdateChild request, string villagePath, string userId);
 
+    /// <summary>
+    /// A roster import changed the file beside the grain (one transaction for the whole sheet, ADR 0021): load it again,
+    /// unless this activation already holds <paramref name="version"/> or a later one (it was activated after the import).
+    /// </summary>
+    Task ReloadAsync(int version);
+
     Task<ContactLogged> LogContactAsync(LogContact request, string userId);
 
     Task<NeedCreated> RequestNeedAsync(NeedRequest request, string userId);

@@ -120,6 +120,8 @@ public sealed class ChildFile
     /// <summary>When the file was closed (the child turned 16, the parents came home, moved out of the county...); kept, never deleted.</summary>
     public DateTime? ClosedAt { get; set; }
     public string? ClosedReason { get; set; }
+    /// <summary>The national ID number's keyed hash (<see cref="Security.NationalIds"/>), set by a roster import; never the number itself.</summary>
+    public string? NationalIdHash { get; set; }
     public required string CreatedByUserId { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }

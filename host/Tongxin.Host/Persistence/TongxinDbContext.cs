@@ -106,6 +106,9 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             child.Property(c => c.ClosedReason).HasMaxLength(500);
             child.Property(c => c.Version).IsConcurrencyToken();
             child.HasIndex(c => c.RegionPath);
+            // One child, one file: two files never carry the same national ID number (NULLs, the many files without one, are not equal).
+            child.Property(c => c.NationalIdHash).HasMaxLength(64);
+            child.HasIndex(c => c.NationalIdHash).IsUnique();
         });
 
         modelBuilder.Entity<ContactRecord>(contact =>

@@ -36,6 +36,13 @@ public sealed class FieldCipher
         return Prefix + Convert.ToBase64String(sealedBytes);
     }
 
+    /// <summary>
+    /// A key of its own for one purpose (HKDF-SHA256 from the field key, the purpose as its info): the keyed hash of
+    /// national ID numbers (<see cref="NationalIds"/>) never uses the sealing key itself.
+    /// </summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: Encoding.UTF8.GetBytes(purpose));
+
     public string Open(string stored)
     {
         if (!stored.StartsWith(Prefix, StringComparison.Ordinal))

@@ -50,7 +50,7 @@ internal static class AccountColumns
         ["角色"] = RoleHeader, ["岗位"] = RoleHeader,
     };
 
-    public static readonly string[] Required = [Name, Phone, Region];
+    public static readonly SheetColumns Sheet = new(Aliases, [Name, Phone, Region]);
 
     public static readonly IReadOnlyDictionary<string, Role> Roles = new Dictionary<string, Role>(StringComparer.Ordinal)
     {
@@ -65,19 +65,14 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
     public async Task<AccountImport> Handle(ImportAccounts request, CancellationToken cancellationToken)
     {
         var caller = callers.Current!;
-        // Checked here, after the role: nobody else learns what this route takes.
-        var type = request.ContentType ?? "";
-        if (!type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) && !type.StartsWith(SheetReader.XlsxContentType, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new BadHttpRequestException(HostTexts.Local("import.contentType"), StatusCodes.Status415UnsupportedMediaType);
-        }
+        ImportRows.EnsureSheetType(request.ContentType);
         var sheet = SheetReader.Read(await SheetReader.ReadBodyAsync(request.File, cancellationToken));
-        var columns = MapHeaders(sheet.Headers);
+        var columns = AccountColumns.Sheet.Map(sheet.Headers);
 
         var regions = await db.Regions.AsNoTracking()
             .Where(r => r.Path.StartsWith(caller.RegionPath) && r.Kind != RegionKind.County)
             .ToListAsync(cancellationToken);
-        var phones = sheet.Rows.Select(r => Cell(r, columns, AccountColumns.Phone)).Where(p => p is not null).Distinct().ToList();
+        var phones = sheet.Rows.Select(r => columns.Cell(r, AccountColumns.Phone)).Where(p => p is not null).Distinct().ToList();
         var taken = (await db.Users.AsNoTracking().Where(u => phones.Contains(u.UserName)).Select(u => u.UserName).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
 
@@ -88,10 +83,10 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
         foreach (var sheetRow in sheet.Rows)
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var name = Cell(sheetRow, columns, AccountColumns.Name);
-            var phone = Cell(sheetRow, columns, AccountColumns.Phone);
-            var regionText = Cell(sheetRow, columns, AccountColumns.Region);
-            var roleText = Cell(sheetRow, columns, AccountColumns.RoleHeader);
+            var name = columns.Cell(sheetRow, AccountColumns.Name);
+            var phone = columns.Cell(sheetRow, AccountColumns.Phone);
+            var regionText = columns.Cell(sheetRow, AccountColumns.Region);
+            var roleText = columns.Cell(sheetRow, AccountColumns.RoleHeader);
 
             if (name is null) errors[AccountColumns.Name] = [HostTexts.Local("field.required.generic")];
             else if (name.Length > 50) errors[AccountColumns.Name] = [HostTexts.Local("field.tooLong", 50)];
@@ -99,10 +94,11 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
             else if (!MobileNumber().IsMatch(phone)) errors[AccountColumns.Phone] = [HostTexts.Local("import.account.phone")];
             else if (!seen.Add(phone)) errors[AccountColumns.Phone] = [HostTexts.Local("import.account.phoneTwice")];
 
-            var region = regionText is null ? null : FindRegion(regions, regionText, out var ambiguous) is { } found ? found : null;
+            var ambiguous = false;
+            var region = regionText is null ? null : ImportRows.FindRegion(regions, regionText, out ambiguous);
             if (regionText is null) errors[AccountColumns.Region] = [HostTexts.Local("field.required.generic")];
             else if (region is null) errors[AccountColumns.Region] = [HostTexts.Local(
-                regions.Count(r => r.Name == regionText) > 1 ? "import.account.regionAmbiguous" : "import.account.regionUnknown", regionText)];
+                ambiguous ? "import.account.regionAmbiguous" : "import.account.regionUnknown", regionText)];
 
             Role? role = null;
             if (roleText is not null)
@@ -141,13 +137,9 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
         }
 
         var errorCount = rows.Count(r => r.Status == "error");
-        if (!request.DryRun && errorCount > 0)
+        if (!request.DryRun)
         {
-            // All or nothing: the county fixes its list and sends it again.
-            var problems = rows.Where(r => r.Errors is not null)
-                .SelectMany(r => r.Errors!.Select(e => KeyValuePair.Create($"row {r.Row}.{e.Key}", e.Value)))
-                .ToDictionary();
-            throw new RuleViolationException(HostTexts.Local("import.rowsRefused", errorCount), problems);
+            ImportRows.RefuseIfAnyFailed(rows.Select(r => (r.Row, r.Errors)));
         }
         if (toCreate.Count > 0)
         {
@@ -155,35 +147,6 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
             await db.SaveChangesAsync(cancellationToken);
         }
         return new AccountImport(request.DryRun, rows.Count(r => r.Status == "new"), rows.Count(r => r.Status == "exists"), errorCount, rows);
-    }
-
-    /// <summary>The sheet's headers as the accepted ones; unknown or missing headers answer 400 naming them and the accepted ones.</summary>
-    private static Dictionary<string, string> MapHeaders(IReadOnlyList<string> headers)
-    {
-        var unknown = headers.Where(h => !AccountColumns.Aliases.ContainsKey(h)).ToList();
-        var mapped = headers.Where(AccountColumns.Aliases.ContainsKey).GroupBy(h => AccountColumns.Aliases[h]).ToDictionary(g => g.Key, g => g.First());
-        var missing = AccountColumns.Required.Where(r => !mapped.ContainsKey(r)).ToList();
-        if (unknown.Count > 0 || missing.Count > 0)
-        {
-            var expected = string.Join("、", AccountColumns.Aliases.Values.Distinct());
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            if (unknown.Count > 0) errors["headers"] = [HostTexts.Local("import.headersUnknown", string.Join("、", unknown), expected)];
-            if (missing.Count > 0) errors["headers"] = [.. errors.GetValueOrDefault("headers", []), HostTexts.Local("import.headersMissing", string.Join("、", missing), expected)];
-            throw new RequestValidationException(errors);
-        }
-        return mapped;
-    }
-
-    private static string? Cell(SheetRow row, Dictionary<string, string> columns, string column) =>
-        columns.TryGetValue(column, out var header) ? row[header] : null;
-
-    /// <summary>By code, or by exact name when only one village or town of the caller's area has it.</summary>
-    private static Region? FindRegion(List<Region> regions, string text, out bool ambiguous)
-    {
-        var byCode = regions.FirstOrDefault(r => r.Code == text);
-        var byName = regions.Where(r => r.Name == text).ToList();
-        ambiguous = byCode is null && byName.Count > 1;
-        return byCode ?? (byName.Count == 1 ? byName[0] : null);
     }
 
     /// <summary>A mainland mobile number: 11 digits starting with 1.</summary>

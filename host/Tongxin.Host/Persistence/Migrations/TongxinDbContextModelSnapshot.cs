@@ -130,6 +130,9 @@ namespace Tongxin.Host.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(500);
 
+                    b.Property<string>("NationalIdHash")
+                        .HasMaxLength(64);
+
                     b.Property<string>("PriorityGroupsJson")
                         .IsRequired()
                         .HasMaxLength(500);
@@ -152,6 +155,9 @@ namespace Tongxin.Host.Persistence.Migrations
                         .HasMaxLength(32);
 
                     b.HasKey("Id");
+
+                    b.HasIndex("NationalIdHash")
+                        .IsUnique();
 
                     b.HasIndex("RegionPath");
 
