@@ -13,6 +13,9 @@ internal static class LoadTool
     public static async Task<int> Main(string[] args)
     {
         // Usage: dotnet run -c Release --project tests/Tongxin.LoadTests -- import [rows] [sqlite|postgres]
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- roster [rows] [sqlite|postgres]
+        //            the county's roster of children (dry run, import, the same sheet again, one row in ten changed) against
+        //            its floor (the same sheet read by SheetReader and its rows inserted in one transaction), 3 rounds A B A B
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- day [scale] [sqlite|postgres]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- lookups [requests] [sqlite|postgres] [memory|redis]
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets [scale] [sqlite|postgres]   (only the two routes with targets)
@@ -88,12 +91,13 @@ internal static class LoadTool
             var hostDatabase = postgres?.ConnectionString ?? $"Data Source={Path.Combine(work, "data", "tongxin.db")}";
             exit = command switch
             {
+                "roster" => await RosterBenchmark.RunAsync(host.Address, database, hostDatabase, Number(args, 1, 10_000), rounds: 3),
                 "import" => await ImportBenchmark.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 100_000)),
                 "day" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: false),
                 "targets" => await CountyDay.RunAsync(host.Address, Admin, AdminPassword, scale, database, onlyTargets: true),
                 "targets-floor" => await FileReadFloor.RunAsync(host, database, hostDatabase, rounds: Number(args, 1, 2)),
                 "lookups" => await Lookups.RunAsync(host.Address, Admin, AdminPassword, Number(args, 1, 10_000)),
-                _ => throw new ArgumentException($"Unknown command {command}: use import, day, targets, targets-floor, lookups, audit, grains, grain-calls or failover."),
+                _ => throw new ArgumentException($"Unknown command {command}: use import, roster, day, targets, targets-floor, lookups, audit, grains, grain-calls or failover."),
             };
         }
         finally

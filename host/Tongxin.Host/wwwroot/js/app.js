@@ -13,6 +13,7 @@ import * as concerns from './pages/concerns.js';
 import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
 import * as accounts from './pages/accounts.js';
+import * as roster from './pages/roster.js';
 
 const FILE_STAFF = ['child-director', 'supervisor', 'civil-affairs'];
 const PROVIDER_SIDE = ['volunteer', 'programme-owner', 'social-work-org'];
@@ -23,6 +24,7 @@ const ROUTES = [
   ['/login', login.loginPage, null],
   ['/children', director.childrenPage, FILE_STAFF],
   ['/children/new', director.newChildPage, ['child-director']],
+  ['/children/import', roster.rosterPage, ['civil-affairs', 'supervisor']],
   ['/children/:id', director.childPage, FILE_STAFF],
   ['/children/:id/request', director.requestHelpPage, ['child-director']],
   ['/needs', director.needsPage, FILE_STAFF],

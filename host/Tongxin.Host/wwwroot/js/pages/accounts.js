@@ -1,7 +1,8 @@
 // Accounts after they are made: civil affairs (its county) and the administrator list, deactivate, reactivate and
 // reset them; every user changes their own password here, and must after a reset.
 import { t } from '../i18n.js';
-import { ApiError, api, download, get, post, put } from '../api.js';
+import { ApiError, get, post, put } from '../api.js';
+import { importCard, rowErrors } from '../imports.js';
 import { h, pageView, card, button, dataTable, empty, field, Form, notify, problemView, badge } from '../ui.js';
 
 export async function usersPage(ctx) {
@@ -55,7 +56,7 @@ export async function usersPage(ctx) {
     ],
   }));
   return pageView(t('users.title'), { lead: t('users.lead') },
-    importCard(),
+    accountsImportCard(),
     search.el,
     notice,
     total > users.length ? h('p', { class: 'small muted', id: 'users-more' }, t('users.more', { shown: users.length, total })) : null,
@@ -85,40 +86,18 @@ export async function passwordPage(ctx) {
   return pageView(t('password.title'), { lead: t(ctx.me.mustChangePassword ? 'password.mustLead' : 'password.lead') }, card(null, form.el));
 }
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** The sheet's type as the host reads it: .xlsx by its name, anything else as CSV (the host decodes UTF-8 or GB18030). */
-const sheetType = (file) => (file.name.toLowerCase().endsWith('.xlsx') ? XLSX : 'text/csv');
-
-/** Import the county's staff list: check first (nothing written), then import; each row's errors beside it. */
-function importCard() {
-  const result = h('div', { id: 'import-result', 'aria-live': 'polite' });
-  const fileField = field({ name: 'file', label: t('import.file'), kind: 'file', accept: '.csv,.xlsx', hint: t('import.accountsHint') });
-  const send = async (dryRun) => {
-    const file = fileField.read();
-    fileField.setError(null);
-    if (!file) { fileField.setError([t('import.chooseFile')]); return; }
-    result.replaceChildren(h('p', { class: 'loading', role: 'status' }, t('common.loading')));
-    try {
-      const answer = await api(`/api/users/import?dryRun=${dryRun}`, { method: 'POST', body: file, contentType: sheetType(file) });
-      const apply = dryRun && answer.errors === 0 && answer.new > 0
-        ? button(t('import.apply', { count: answer.new }), () => send(false), { kind: 'primary', id: 'import-apply' })
-        : null;
-      result.replaceChildren(...[importTable(answer), apply].filter(Boolean));
-    } catch (error) {
-      if (error instanceof ApiError && error.errors?.file) fileField.setError(error.errors.file);
-      const headers = error instanceof ApiError && error.errors?.headers
-        ? h('ul', { class: 'problem-list', id: 'import-headers' }, error.errors.headers.map((m) => h('li', {}, m))) : null;
-      result.replaceChildren(...[problemView(error), headers].filter(Boolean));
-    }
-  };
-  return card(t('import.accountsTitle'),
-    h('div', { class: 'form', id: 'import-form' }, fileField.el,
-      h('div', { class: 'form-actions' },
-        button(t('import.check'), () => send(true), { kind: 'secondary', id: 'import-check' }),
-        button(t('import.template'), () => download('/api/users/import/template?format=xlsx', 'staff-template.xlsx'), { id: 'import-template' }),
-        button(t('import.templateCsv'), () => download('/api/users/import/template?format=csv', 'staff-template.csv'), { id: 'import-template-csv' }))),
-    result);
+/** Import the county's staff list (js/imports.js): each new account's one-time password shown once. */
+function accountsImportCard() {
+  return importCard({
+    title: t('import.accountsTitle'),
+    fileLabel: t('import.file'),
+    hint: t('import.accountsHint'),
+    url: '/api/users/import',
+    template: { url: '/api/users/import/template', name: 'staff-template' },
+    table: importTable,
+    writes: (answer) => answer.new,
+    applyLabel: (count) => t('import.apply', { count }),
+  });
 }
 
 function importTable(answer) {
@@ -131,7 +110,7 @@ function importTable(answer) {
       row.regionName ? `${row.regionName}（${row.regionCode}）` : '',
       row.role ? t(`role.${row.role}`) : '',
       h('div', {}, badge('importStatus', row.status),
-        row.errors ? h('ul', { class: 'row-errors' }, Object.entries(row.errors).map(([column, messages]) => h('li', {}, `${column}：${messages.join(' ')}`))) : null,
+        rowErrors(row),
         row.temporaryPassword ? h('p', { class: 'one-time' }, h('code', {}, row.temporaryPassword)) : null),
     ],
   }));

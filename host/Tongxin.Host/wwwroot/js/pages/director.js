@@ -66,7 +66,8 @@ export async function childrenPage(ctx) {
   })) : empty('children.none');
 
   return pageView(t('children.title'), {
-    actions: isDirector(ctx) ? [link(t('children.new'), '#/children/new', { kind: 'primary', id: 'new-child' })] : [],
+    actions: isDirector(ctx) ? [link(t('children.new'), '#/children/new', { kind: 'primary', id: 'new-child' })]
+      : ['civil-affairs', 'supervisor'].includes(ctx.me.role) ? [link(t('roster.open'), '#/children/import', { kind: 'secondary', id: 'roster-import' })] : [],
     lead: total > items.length ? t('children.partial', { shown: items.length, total }) : t('children.count', { total }),
   }, overdueCard, filters, list);
 }
