@@ -37,6 +37,7 @@ public static class TongxinHost
         services.AddSingleton(provider => Security.FieldKeys.Resolve(configuration, builder.Environment.ContentRootPath,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Security")));
         services.AddSingleton<Security.NationalIds>();
+        services.AddSingleton<Notifications.NotificationTexts>();
         services.AddTongxinDatabase(configuration, builder.Environment);
         services.AddAuditLog(configuration);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);

@@ -3,8 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tongxin.Host.Matching;
 using Tongxin.Host.Modules;
+using Tongxin.Host.Notifications;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
+using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
 
 namespace Tongxin.Host.Escalation;
@@ -121,6 +123,7 @@ public sealed class NeedEscalator(
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
             db.NeedEscalations.AddRange(steps);
+            await NoticesAsync(db, steps, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -140,6 +143,7 @@ public sealed class NeedEscalator(
                 continue;
             }
             db.NeedEscalations.Add(step);
+            await NoticesAsync(db, [step], cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -152,6 +156,25 @@ public sealed class NeedEscalator(
             }
         }
         return saved;
+    }
+
+    /// <summary>A step to the town tells its supervisors; a step to the county, civil affairs; committed with the step (issue 17).</summary>
+    private static async Task NoticesAsync(TongxinDbContext db, IReadOnlyList<NeedEscalation> steps, CancellationToken cancellationToken)
+    {
+        var recipients = new Dictionary<(string, EscalationLevel), List<string>>();
+        foreach (var step in steps)
+        {
+            var key = (step.Level == EscalationLevel.County ? RegionPaths.County(step.RegionPath) : RegionPaths.Town(step.RegionPath), step.Level);
+            if (!recipients.TryGetValue(key, out var users))
+            {
+                users = step.Level == EscalationLevel.County
+                    ? await NotificationRecipients.CountyAsync(db, step.RegionPath, cancellationToken)
+                    : await NotificationRecipients.TownAsync(db, step.RegionPath, andCounty: false, cancellationToken);
+                recipients[key] = users;
+            }
+            Outbox.Add(db, users, step.Level == EscalationLevel.County ? NotificationEvents.NeedEscalatedToCounty : NotificationEvents.NeedEscalatedToTown,
+                $"/needs/{step.NeedId}", new NotificationArgs(step.Line), step.At);
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Orleans;
-using Tongxin.Host.Children;
 using Tongxin.Host.Audit;
+using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
+using Tongxin.Host.Notifications;
 using Tongxin.Host.Offers;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Providers;
@@ -124,6 +125,9 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         offer.RespondedAt = now;
         offer.RespondedByUserId = userId;
         offer.Version++;
+        // The director who asked hears of it in the same transaction (issue 17).
+        Outbox.Add(db, await NotificationRecipients.DirectorsAsync(db, need.RegionPath, CancellationToken.None),
+            NotificationEvents.OfferAccepted, $"/needs/{need.Id}", new NotificationArgs(need.Line, child.GivenName), now);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new AcceptAnswer(new Accepted(pairing.Id, need.Id, need.ChildId, need.Line, AlreadyAccepted: false), null, null);
@@ -143,6 +147,9 @@ internal sealed class ProviderGrain(IDbContextFactory<TongxinDbContext> database
         var need = await db.Needs.SingleAsync(n => n.Id == offer.NeedId);
         OfferEndings.End(offer, OfferStatus.Declined, now, reason, userId);
         OfferEndings.BackToMatching(need, now);
+        var givenName = await db.Children.AsNoTracking().Where(c => c.Id == need.ChildId).Select(c => c.GivenName).SingleAsync();
+        Outbox.Add(db, await NotificationRecipients.DirectorsAsync(db, need.RegionPath, CancellationToken.None),
+            NotificationEvents.OfferDeclined, $"/needs/{need.Id}", new NotificationArgs(need.Line, givenName), now);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new Released(need.Id, need.Line, need.CountyCode);

@@ -133,6 +133,8 @@ public sealed class MatchingEngine(
             var assigned = Enumerable.Range(0, rows.Count).Where(n => assignment.ProviderOfNeed[n] >= 0).ToList();
             var assignedIds = assigned.Select(n => rows[n].need.Id).ToList();
             var tracked = await db.Needs.Where(n => assignedIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, cancellationToken);
+            var recipients = await Notifications.NotificationRecipients.OfProvidersAsync(
+                db, assigned.Select(n => offerable[assignment.ProviderOfNeed[n]].Entity.Id).Distinct().ToList(), cancellationToken);
             foreach (var n in assigned)
             {
                 var need = tracked[rows[n].need.Id];
@@ -154,6 +156,9 @@ public sealed class MatchingEngine(
                     Version = 1,
                 };
                 db.Offers.Add(offer);
+                // The volunteer or programme hears of the offer with it (issue 17): the line and the child's given name, as the offer shows.
+                Notifications.Outbox.Add(db, recipients[offer.ProviderId], Notifications.NotificationEvents.OfferMade, "/offers",
+                    new Notifications.NotificationArgs(line, rows[n].child.GivenName), now);
                 need.Status = NeedStatus.Offered;
                 need.UpdatedAt = now;
                 need.Version = rows[n].need.Version + 1;

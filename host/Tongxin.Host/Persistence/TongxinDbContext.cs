@@ -30,6 +30,7 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<ConcernStep> ConcernSteps => Set<ConcernStep>();
     public DbSet<NeedEscalation> NeedEscalations => Set<NeedEscalation>();
     public DbSet<ChildMove> ChildMoves => Set<ChildMove>();
+    public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<ReportReminder> ReportReminders => Set<ReportReminder>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -338,6 +339,19 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             escalation.HasIndex(e => e.RegionPath);
         });
 
+        modelBuilder.Entity<Notification>(notification =>
+        {
+            notification.ToTable("Notifications");
+            notification.HasKey(n => n.Id);
+            notification.Property(n => n.Id).HasMaxLength(32);
+            notification.Property(n => n.UserId).HasMaxLength(32);
+            notification.Property(n => n.Event).HasMaxLength(64);
+            notification.Property(n => n.Link).HasMaxLength(200);
+            notification.Property(n => n.ArgsJson).HasMaxLength(1000);
+            // The inbox: a user's newest first, and their unread count.
+            notification.HasIndex(n => new { n.UserId, n.CreatedAt });
+            notification.HasIndex(n => new { n.UserId, n.ReadAt });
+        });
         modelBuilder.Entity<ChildMove>(move =>
         {
             move.ToTable("ChildMoves");

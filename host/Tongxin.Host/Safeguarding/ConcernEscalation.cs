@@ -21,6 +21,8 @@ public sealed class ConcernEscalation(IDbContextFactory<TongxinDbContext> databa
             {
                 Id = Ids.New(), ConcernId = concern.Id, Step = "escalated", At = now, Notes = "", RecordedAt = now,
             });
+            Notifications.Outbox.Add(db, await Notifications.NotificationRecipients.TownAsync(db, concern.RegionPath, andCounty: true, cancellationToken),
+                Notifications.NotificationEvents.ConcernEscalated, $"/concerns/{concern.Id}", new Notifications.NotificationArgs(), now);
         }
         if (overdue.Count == 0)
         {

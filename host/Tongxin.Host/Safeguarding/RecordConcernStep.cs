@@ -67,6 +67,12 @@ internal sealed class RecordConcernStepHandler(TongxinDbContext db, ICallerAcces
             Id = Ids.New(), ConcernId = concern.Id, Step = Kebab(stage), At = at, ByUserId = caller.UserId,
             Reference = request.Reference?.Trim(), Notes = cipher.Seal(request.Notes!.Trim()), RecordedAt = clock.GetUtcNow().UtcDateTime,
         });
+        if (concern.RaisedByUserId != caller.UserId)
+        {
+            // The one who raised it follows its chain from their status view (issue 17): the step's name, nothing of its notes.
+            Notifications.Outbox.Add(db, [concern.RaisedByUserId], Notifications.NotificationEvents.ConcernStep, $"/concerns/{concern.Id}",
+                new Notifications.NotificationArgs(Step: Kebab(stage)), clock.GetUtcNow().UtcDateTime);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return await ConcernViews.ViewAsync(db, concern, caller, cipher, options.Value.PoliceReportDeadline, cancellationToken);
     }

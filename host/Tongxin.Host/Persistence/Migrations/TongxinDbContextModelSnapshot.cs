@@ -416,6 +416,40 @@ namespace Tongxin.Host.Persistence.Migrations
                     b.ToTable("NeedEscalations", (string)null);
                 });
 
+            modelBuilder.Entity("Tongxin.Host.Persistence.Notification", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ArgsJson")
+                        .IsRequired()
+                        .HasMaxLength(1000);
+
+                    b.Property<DateTime>("CreatedAt");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(64);
+
+                    b.Property<string>("Link")
+                        .IsRequired()
+                        .HasMaxLength(200);
+
+                    b.Property<DateTime?>("ReadAt");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "CreatedAt");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
             modelBuilder.Entity("Tongxin.Host.Persistence.Offer", b =>
                 {
                     b.Property<string>("Id")
