@@ -37,7 +37,6 @@ public static class TongxinHost
         services.AddSingleton(provider => Security.FieldKeys.Resolve(configuration, builder.Environment.ContentRootPath,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Security")));
         services.AddSingleton<Security.NationalIds>();
-        services.AddSingleton<Notifications.NotificationTexts>();
         services.AddTongxinDatabase(configuration, builder.Environment);
         services.AddAuditLog(configuration);
         services.AddServiceLineModules(configuration, builder.Environment.ContentRootPath);
@@ -49,6 +48,7 @@ public static class TongxinHost
         services.AddSafeguarding(configuration);
         services.AddEscalation(configuration);
         services.AddReports(configuration);
+        services.AddNotifications(configuration);
         services.AddTongxinIdentity();
         services.AddTongxinHttp();
         services.AddSharedCache(configuration);
@@ -201,6 +201,33 @@ public static class TongxinHost
         services.Configure<Escalation.EscalationOptions>(configuration.GetSection(Escalation.EscalationOptions.Section));
         services.AddSingleton<Escalation.NeedEscalator>();
         services.AddHostedService<Escalation.EscalationWorker>();
+        return services;
+    }
+
+    /// <summary>
+    /// The outbox's sender on every host (ADR 0022), and the channels out of the app that this deployment configured:
+    /// an SMS gateway (<c>Notifications:Sms:Url</c>), an SMTP server (<c>Notifications:Email:Host</c>).
+    /// </summary>
+    private static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Notifications.NotificationOptions.Section);
+        services.Configure<Notifications.NotificationOptions>(section);
+        services.AddSingleton<Notifications.NotificationTexts>();
+        services.AddScoped<Notifications.NotificationSettingsReader>();
+        var configured = section.Get<Notifications.NotificationOptions>() ?? new();
+        if (configured.Sms.Configured)
+        {
+            // One client for the host's life; connections renewed now and then so a gateway's DNS change is seen.
+            services.AddSingleton<Notifications.INotificationChannel>(provider => new Notifications.SmsGatewayChannel(
+                new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+                provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Notifications.NotificationOptions>>()));
+        }
+        if (configured.Email.Configured)
+        {
+            services.AddSingleton<Notifications.INotificationChannel, Notifications.SmtpMailChannel>();
+        }
+        services.AddSingleton<Notifications.NotificationSender>();
+        services.AddHostedService<Notifications.NotificationSenderWorker>();
         return services;
     }
 

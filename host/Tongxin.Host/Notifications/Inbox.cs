@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -7,6 +8,7 @@ using Tongxin.Host.Modules;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 using Tongxin.Host.Text;
+using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Notifications;
 
@@ -49,16 +51,43 @@ internal sealed class ListNotificationsValidator : AbstractValidator<ListNotific
     }
 }
 
-/// <summary>A notification's text: its event's sentence with the line's name, a given name and a step, in the request's language.</summary>
+/// <summary>A notification's text: its event's sentence with the line's name, a given name and a step, in both languages.</summary>
 internal sealed class NotificationTexts(ModuleCatalog modules)
 {
-    public NotificationView View(Notification n)
+    public NotificationView View(Notification n) =>
+        new(n.Id, n.Event, Text(n).ForCurrentCulture(), n.Link, n.CreatedAt, n.ReadAt);
+
+    /// <summary>{0} the line, {1} a given name, {2} a step, {3} a count.</summary>
+    public LocalizedText Text(Notification n)
+    {
+        var (line, givenName, step) = Values(n);
+        var count = Outbox.ReadArgs(n.ArgsJson).Count ?? 0;
+        var template = HostTexts.Get($"notification.{n.Event}");
+        return new LocalizedText(
+            string.Format(CultureInfo.InvariantCulture, template.Zh, line.Zh, givenName, step.Zh, count),
+            string.Format(CultureInfo.InvariantCulture, template.En, line.En, givenName, step.En, count));
+    }
+
+    /// <summary>What an SMS template is filled with: the same few values as the text (Chinese), and the link.</summary>
+    public IReadOnlyDictionary<string, string> TemplateValues(Notification n, string url)
+    {
+        var (line, givenName, step) = Values(n);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["link"] = url };
+        if (line.Zh.Length > 0) values["line"] = line.Zh;
+        if (givenName.Length > 0) values["name"] = givenName;
+        if (step.Zh.Length > 0) values["step"] = step.Zh;
+        var args = Outbox.ReadArgs(n.ArgsJson);
+        if (args.Count is { } count) values["count"] = count.ToString(CultureInfo.InvariantCulture);
+        return values;
+    }
+
+    private (LocalizedText Line, string GivenName, LocalizedText Step) Values(Notification n)
     {
         var args = Outbox.ReadArgs(n.ArgsJson);
-        var line = args.Line is null ? "" : modules.Find(args.Line)?.Info.Name.ForCurrentCulture() ?? args.Line;
-        var step = args.Step is null ? "" : HostTexts.Get($"notification.step.{args.Step}").ForCurrentCulture();
-        var text = HostTexts.Local($"notification.{n.Event}", line, args.GivenName ?? "", step);
-        return new NotificationView(n.Id, n.Event, text, n.Link, n.CreatedAt, n.ReadAt);
+        var none = new LocalizedText("", "");
+        var line = args.Line is null ? none : modules.Find(args.Line)?.Info.Name ?? new LocalizedText(args.Line, args.Line);
+        var step = args.Step is null ? none : HostTexts.Get($"notification.step.{args.Step}");
+        return (line, args.GivenName ?? "", step);
     }
 }
 

@@ -26,7 +26,7 @@ public static class NotificationEvents
 /// The values a notification's text may carry. Deliberately few: a child's given name at most (never the family name,
 /// birth date, risk, situation or a concern's details), the service line, a step's name.
 /// </summary>
-public sealed record NotificationArgs(string? Line = null, string? GivenName = null, string? Step = null);
+public sealed record NotificationArgs(string? Line = null, string? GivenName = null, string? Step = null, int? Count = null);
 
 /// <summary>
 /// Writes notifications into the caller's unit of work: they commit with the change they tell of, or not at all

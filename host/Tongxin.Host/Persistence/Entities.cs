@@ -56,6 +56,17 @@ public sealed class UserAccount
     public string? DisplayName { get; set; }
     /// <summary>The person's mobile number (imported accounts sign in with it as their user name).</summary>
     public string? Phone { get; set; }
+    /// <summary>Where notifications go by mail (set by the user on the notification settings page).</summary>
+    public string? Email { get; set; }
+    /// <summary>
+    /// The SMS gateway's answer when it refused <see cref="Phone"/> as a number (issue 17): shown to the administrator,
+    /// and no more SMS are tried until the number is changed.
+    /// </summary>
+    public string? PhoneFailure { get; set; }
+    public DateTime? PhoneFailedAt { get; set; }
+    /// <summary>The mail server's answer when it refused <see cref="Email"/>; as <see cref="PhoneFailure"/>.</summary>
+    public string? EmailFailure { get; set; }
+    public DateTime? EmailFailedAt { get; set; }
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; init; }
     /// <summary>

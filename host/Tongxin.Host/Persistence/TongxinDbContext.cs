@@ -31,6 +31,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<NeedEscalation> NeedEscalations => Set<NeedEscalation>();
     public DbSet<ChildMove> ChildMoves => Set<ChildMove>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<ReportReminder> ReportReminders => Set<ReportReminder>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -82,6 +84,9 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             user.Property(u => u.SecurityStamp).HasMaxLength(32);
             user.Property(u => u.DisplayName).HasMaxLength(50);
             user.Property(u => u.Phone).HasMaxLength(20);
+            user.Property(u => u.Email).HasMaxLength(254);
+            user.Property(u => u.PhoneFailure).HasMaxLength(500);
+            user.Property(u => u.EmailFailure).HasMaxLength(500);
             user.HasIndex(u => u.UserName).IsUnique();
         });
 
@@ -351,6 +356,35 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             // The inbox: a user's newest first, and their unread count.
             notification.HasIndex(n => new { n.UserId, n.CreatedAt });
             notification.HasIndex(n => new { n.UserId, n.ReadAt });
+            notification.Property(n => n.ClaimToken).HasMaxLength(32);
+            // The sender's queue: the ones not yet dispatched.
+            notification.HasIndex(n => n.DispatchedAt);
+        });
+        modelBuilder.Entity<NotificationDelivery>(delivery =>
+        {
+            delivery.ToTable("NotificationDeliveries");
+            delivery.HasKey(d => d.Id);
+            delivery.Property(d => d.Id).HasMaxLength(32);
+            delivery.Property(d => d.NotificationId).HasMaxLength(32);
+            delivery.Property(d => d.UserId).HasMaxLength(32);
+            delivery.Property(d => d.Channel).HasMaxLength(16);
+            delivery.Property(d => d.Address).HasMaxLength(254);
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            delivery.Property(d => d.ClaimToken).HasMaxLength(32);
+            delivery.Property(d => d.LastError).HasMaxLength(500);
+            delivery.Property(d => d.ProviderMessageId).HasMaxLength(100);
+            // Once per notification and channel, however many hosts dispatch it.
+            delivery.HasIndex(d => new { d.NotificationId, d.Channel }).IsUnique();
+            // The sender's queue: what is due.
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+        });
+        modelBuilder.Entity<NotificationPreference>(preference =>
+        {
+            preference.ToTable("NotificationPreferences");
+            preference.HasKey(p => new { p.UserId, p.Event, p.Channel });
+            preference.Property(p => p.UserId).HasMaxLength(32);
+            preference.Property(p => p.Event).HasMaxLength(64);
+            preference.Property(p => p.Channel).HasMaxLength(16);
         });
         modelBuilder.Entity<ChildMove>(move =>
         {

@@ -11,9 +11,12 @@ using Tongxin.Host.Text;
 namespace Tongxin.Host.Users;
 
 /// <summary>An account as its managers see it (never its password hash or stamp).</summary>
+/// <param name="PhoneFailure">The SMS gateway's answer when it refused the number (issue 17): the number needs fixing.</param>
+/// <param name="EmailFailure">The mail server's answer when it refused the address.</param>
 public sealed record UserListItem(
     string Id, string UserName, Role Role, string RegionCode, string? OrganisationId, bool Active, bool MustChangePassword,
-    DateTime CreatedAt, DateTime? DeactivatedAt, string? DisplayName = null, string? Phone = null);
+    DateTime CreatedAt, DateTime? DeactivatedAt, string? DisplayName = null, string? Phone = null,
+    string? Email = null, string? PhoneFailure = null, string? EmailFailure = null);
 
 /// <summary>
 /// <c>GET /api/users?q=&amp;role=&amp;active=&amp;page=&amp;pageSize=</c>: the accounts in the caller's scope (admin: all; civil
@@ -126,7 +129,8 @@ internal sealed class ManagedUsers(TongxinDbContext db, ICallerAccessor callers,
     }
 
     public static UserListItem View(UserAccount u) =>
-        new(u.Id, u.UserName, u.Role, u.RegionCode, u.OrganisationId, u.Active, u.MustChangePassword, u.CreatedAt, u.DeactivatedAt, u.DisplayName, u.Phone);
+        new(u.Id, u.UserName, u.Role, u.RegionCode, u.OrganisationId, u.Active, u.MustChangePassword, u.CreatedAt, u.DeactivatedAt, u.DisplayName, u.Phone,
+            u.Email, u.PhoneFailure, u.EmailFailure);
 }
 
 internal sealed class ListUsersHandler(TongxinDbContext db, ICallerAccessor callers) : IRequestHandler<ListUsers, UserPage>

@@ -86,6 +86,13 @@ public sealed record ApiResponse(HttpStatusCode Status, string? ContentType, str
         return this;
     }
 
+    /// <summary>The problem's <c>errors</c> name exactly these fields (any status: a 422 names the fields a rule refused).</summary>
+    public ApiResponse AssertErrorsOn(params string[] fields)
+    {
+        Assert.Equal(fields.OrderBy(f => f), Json!["errors"]!.AsObject().Select(e => e.Key).OrderBy(f => f));
+        return this;
+    }
+
     public string Id => Json!["id"]!.GetValue<string>();
 
     /// <summary>Every property name and string value in a JSON tree, decoded, to assert what a caller can or cannot see.</summary>

@@ -425,7 +425,14 @@ namespace Tongxin.Host.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(1000);
 
+                    b.Property<string>("ClaimToken")
+                        .HasMaxLength(32);
+
+                    b.Property<DateTime?>("ClaimedUntil");
+
                     b.Property<DateTime>("CreatedAt");
+
+                    b.Property<DateTime?>("DispatchedAt");
 
                     b.Property<string>("Event")
                         .IsRequired()
@@ -443,11 +450,85 @@ namespace Tongxin.Host.Persistence.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DispatchedAt");
+
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "ReadAt");
 
                     b.ToTable("Notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Tongxin.Host.Persistence.NotificationDelivery", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254);
+
+                    b.Property<int>("Attempts");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<string>("ClaimToken")
+                        .HasMaxLength(32);
+
+                    b.Property<DateTime?>("ClaimedUntil");
+
+                    b.Property<DateTime>("CreatedAt");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500);
+
+                    b.Property<DateTime>("NextAttemptAt");
+
+                    b.Property<string>("NotificationId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ProviderMessageId")
+                        .HasMaxLength(100);
+
+                    b.Property<DateTime?>("SentAt");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NotificationId", "Channel")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("NotificationDeliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Tongxin.Host.Persistence.NotificationPreference", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("Event")
+                        .HasMaxLength(64);
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(16);
+
+                    b.Property<bool>("Enabled");
+
+                    b.HasKey("UserId", "Event", "Channel");
+
+                    b.ToTable("NotificationPreferences", (string)null);
                 });
 
             modelBuilder.Entity("Tongxin.Host.Persistence.Offer", b =>
@@ -943,6 +1024,14 @@ namespace Tongxin.Host.Persistence.Migrations
                     b.Property<string>("DisplayName")
                         .HasMaxLength(50);
 
+                    b.Property<string>("Email")
+                        .HasMaxLength(254);
+
+                    b.Property<DateTime?>("EmailFailedAt");
+
+                    b.Property<string>("EmailFailure")
+                        .HasMaxLength(500);
+
                     b.Property<bool>("MustChangePassword");
 
                     b.Property<string>("OrganisationId")
@@ -954,6 +1043,11 @@ namespace Tongxin.Host.Persistence.Migrations
 
                     b.Property<string>("Phone")
                         .HasMaxLength(20);
+
+                    b.Property<DateTime?>("PhoneFailedAt");
+
+                    b.Property<string>("PhoneFailure")
+                        .HasMaxLength(500);
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
