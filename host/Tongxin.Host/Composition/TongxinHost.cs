@@ -228,6 +228,9 @@ public static class TongxinHost
         }
         services.AddSingleton<Notifications.NotificationSender>();
         services.AddHostedService<Notifications.NotificationSenderWorker>();
+        services.Configure<Notifications.DailyNoticeOptions>(configuration.GetSection(Notifications.DailyNoticeOptions.Section));
+        services.AddSingleton<Notifications.DailyNotices>();
+        services.AddHostedService<Notifications.DailyNoticeWorker>();
         return services;
     }
 

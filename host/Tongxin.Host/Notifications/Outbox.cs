@@ -17,9 +17,17 @@ public static class NotificationEvents
     public const string ConcernRaised = "concern.raised";
     public const string ConcernEscalated = "concern.escalated";
     public const string ConcernStep = "concern.step";
+    public const string ContactOverdue = "contact.overdue";
+    public const string LedgerDue = "report.ledger.due";
+    public const string AnnualReportDue = "report.annual.due";
+    public const string ContractNearlyUsed = "contract.nearly-used";
+    public const string ContractEnding = "contract.ending";
 
     public static readonly IReadOnlyList<string> All =
-        [OfferMade, OfferAccepted, OfferDeclined, NeedEscalatedToTown, NeedEscalatedToCounty, ConcernRaised, ConcernEscalated, ConcernStep];
+    [
+        OfferMade, OfferAccepted, OfferDeclined, NeedEscalatedToTown, NeedEscalatedToCounty, ConcernRaised, ConcernEscalated, ConcernStep,
+        ContactOverdue, LedgerDue, AnnualReportDue, ContractNearlyUsed, ContractEnding,
+    ];
 }
 
 /// <summary>
@@ -38,12 +46,14 @@ internal static class Outbox
 
     public static void Add(TongxinDbContext db, IEnumerable<string> userIds, string evt, string link, NotificationArgs args, DateTime now)
     {
-        var argsJson = JsonSerializer.Serialize(args, Json);
+        var argsJson = Serialize(args);
         foreach (var userId in userIds.Distinct(StringComparer.Ordinal))
         {
             db.Notifications.Add(new Notification { Id = Ids.New(), UserId = userId, Event = evt, Link = link, ArgsJson = argsJson, CreatedAt = now });
         }
     }
+
+    public static string Serialize(NotificationArgs args) => JsonSerializer.Serialize(args, Json);
 
     public static NotificationArgs ReadArgs(string json) => JsonSerializer.Deserialize<NotificationArgs>(json, Json) ?? new NotificationArgs();
 }

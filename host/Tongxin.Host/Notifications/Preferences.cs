@@ -27,10 +27,19 @@ public static class NotificationRules
     public static IReadOnlyList<string> EventsFor(Role role) => role switch
     {
         Role.Volunteer => [NotificationEvents.OfferMade, NotificationEvents.ConcernStep],
-        Role.ProgrammeOwner or Role.SocialWorkOrg => [NotificationEvents.OfferMade, NotificationEvents.ConcernStep],
-        Role.ChildDirector => [NotificationEvents.OfferAccepted, NotificationEvents.OfferDeclined, NotificationEvents.ConcernStep],
-        Role.Supervisor => [NotificationEvents.NeedEscalatedToTown, NotificationEvents.ConcernRaised, NotificationEvents.ConcernEscalated, NotificationEvents.ConcernStep],
-        Role.CivilAffairs => [NotificationEvents.NeedEscalatedToCounty, NotificationEvents.ConcernRaised, NotificationEvents.ConcernEscalated, NotificationEvents.ConcernStep],
+        Role.ProgrammeOwner => [NotificationEvents.OfferMade, NotificationEvents.ConcernStep],
+        Role.SocialWorkOrg => [NotificationEvents.OfferMade, NotificationEvents.ContractNearlyUsed, NotificationEvents.ContractEnding, NotificationEvents.ConcernStep],
+        Role.ChildDirector => [NotificationEvents.OfferAccepted, NotificationEvents.OfferDeclined, NotificationEvents.ContactOverdue, NotificationEvents.ConcernStep],
+        Role.Supervisor =>
+        [
+            NotificationEvents.NeedEscalatedToTown, NotificationEvents.ConcernRaised, NotificationEvents.ConcernEscalated, NotificationEvents.ConcernStep,
+            NotificationEvents.LedgerDue, NotificationEvents.AnnualReportDue,
+        ],
+        Role.CivilAffairs =>
+        [
+            NotificationEvents.NeedEscalatedToCounty, NotificationEvents.ConcernRaised, NotificationEvents.ConcernEscalated, NotificationEvents.ConcernStep,
+            NotificationEvents.ContractNearlyUsed, NotificationEvents.ContractEnding,
+        ],
         _ => [],
     };
 }

@@ -2,6 +2,7 @@ using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tongxin.Host.Identity;
+using Tongxin.Host.Notifications;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Regions;
 using Tongxin.Host.Requests;
@@ -62,6 +63,10 @@ public sealed class ReportReminderService(IDbContextFactory<TongxinDbContext> da
                 {
                     Id = Ids.New(), Kind = kind, Period = period.Name, TownCode = town.Code, RegionPath = town.Path, DueOn = period.DueOn, CreatedAt = now,
                 });
+                // The town's supervisors hear of it with the reminder itself (issue 17): once, as the reminder is.
+                Outbox.Add(db, await NotificationRecipients.TownAsync(db, town.Path, andCounty: false, cancellationToken),
+                    kind == "ledger" ? NotificationEvents.LedgerDue : NotificationEvents.AnnualReportDue, "/reports",
+                    new NotificationArgs(Count: period.DueOn.DayNumber - today.DayNumber), now);
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);

@@ -355,6 +355,11 @@ public abstract class ReportTests(MatchingApp app)
             Assert.Equal(QuarterOf(start), reminder["period"]!.GetValue<string>());
             Assert.Equal(county.TownA, reminder["townCode"]!.GetValue<string>());
             Assert.Equal(6, reminder["daysLeft"]!.GetValue<int>());
+            // The town's supervisor hears of it with the reminder, once (issue 17).
+            var notice = Assert.Single((await (await county.As("supervisor-a")).GetAsync("/api/notifications")).AssertStatus(HttpStatusCode.OK).Json!["items"]!.AsArray())!;
+            Assert.Equal("report.ledger.due", notice["event"]!.GetValue<string>());
+            Assert.Equal("/reports", notice["link"]!.GetValue<string>());
+            Assert.Contains("6天", notice["text"]!.GetValue<string>());
             Assert.Equal(2, (await civil.GetAsync("/api/reports/reminders")).Array.Count);
             (await (await county.As("supervisor-a")).PostAsync("/api/reports/reminders/run", new { })).AssertProblem(HttpStatusCode.Forbidden);
         }
