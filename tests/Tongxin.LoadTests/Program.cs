@@ -22,6 +22,11 @@ internal static class LoadTool
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- targets-floor [rounds] [sqlite|postgres]
         //            reading a file through the host against a floor: a bare endpoint (own process, Kestrel, ADO.NET) making one
         //            primary-key SELECT and one audit INSERT on the same database; A B A B, saturation and p99 at 5,000/s, ratios
+        //        [TONGXIN_BASELINE_HOST=<an earlier build's Tongxin.Host.dll>] dotnet run -c Release --project tests/Tongxin.LoadTests -- notify [rounds] [sqlite|postgres]
+        //            request help and accept with notifications written and sent by SMS to a loopback gateway, beside the
+        //            earlier build (A B A B, fresh databases); and the time from each notification's commit to its SMS
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- notify-outage 0 [sqlite|postgres]
+        //            the SMS gateway down for a minute while offers are made and accepted: all delivered after, none twice
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]   (in process)
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (memory per idle child grain; in process, no HTTP)
         //        DOTNET_gcServer=1 dotnet run -c Release --project tests/Tongxin.LoadTests -- grain-calls [seconds] [callers] [children]
@@ -45,6 +50,10 @@ internal static class LoadTool
             case BareFileRead.Command:
                 // Started by targets-floor as a process of its own, not by hand.
                 return await BareFileRead.ServeAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+            case "notify":
+                return await NotifyBenchmark.RunAsync(database, Number(args, 1, 3));
+            case "notify-outage":
+                return await NotifyBenchmark.RunOutageAsync(database);
             case "audit":
             {
                 await using var scratch = database == "postgres" ? ScratchPostgres.New("tongxin_audit") : null;

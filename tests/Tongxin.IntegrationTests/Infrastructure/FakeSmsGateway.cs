@@ -81,7 +81,7 @@ public sealed class FakeSmsGateway : IAsyncDisposable
             json["templateCode"]!.GetValue<string>(),
             json["templateParam"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
             signature == Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), body)),
-            Encoding.UTF8.GetString(body), _clock.Elapsed);
+            Encoding.UTF8.GetString(body), _clock.Elapsed, DateTime.UtcNow);
         _received.Enqueue(request);
         switch (Mode)
         {
@@ -136,5 +136,7 @@ public sealed class FakeSmsGateway : IAsyncDisposable
 }
 
 /// <param name="Body">The request's JSON as sent (the privacy test reads all of it).</param>
+/// <param name="ReceivedAtUtc">The wall clock at arrival, to compare with a notification's commit time (the load harness).</param>
 public sealed record SmsRequest(
-    string OutId, string Phone, string SignName, string TemplateCode, IReadOnlyDictionary<string, string> TemplateParam, bool SignatureValid, string Body, TimeSpan ReceivedAt);
+    string OutId, string Phone, string SignName, string TemplateCode, IReadOnlyDictionary<string, string> TemplateParam, bool SignatureValid, string Body,
+    TimeSpan ReceivedAt, DateTime ReceivedAtUtc);

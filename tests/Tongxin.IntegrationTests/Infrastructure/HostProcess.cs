@@ -71,7 +71,11 @@ public sealed class HostProcess : IAsyncDisposable
     public static HostProcess Start(string workingFolder, params string[] arguments) => Start(workingFolder, new Dictionary<string, string>(), arguments);
 
     /// <summary>Starts the host with extra environment variables (settings as <c>Section__Key</c>).</summary>
-    public static HostProcess Start(string workingFolder, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static HostProcess Start(string workingFolder, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartBuild(HostAssembly, workingFolder, environment, arguments);
+
+    /// <summary>Starts another build of the host (the load harness compares with an earlier commit's).</summary>
+    public static HostProcess StartBuild(string hostAssembly, string workingFolder, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -81,7 +85,7 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(HostAssembly);
+        start.ArgumentList.Add(hostAssembly);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(address.ToString());
         foreach (var argument in arguments)
