@@ -205,9 +205,11 @@ internal sealed class NotificationSender(
         }
     }
 
+    private TimeSpan RetryDelay(int attempts) => RetryDelay(attempts, Options.FirstRetryDelay, Options.MaxRetryDelay);
+
     /// <summary>After attempt n: the first delay doubled n - 1 times, capped.</summary>
-    public TimeSpan RetryDelay(int attempts) =>
-        TimeSpan.FromTicks((long)Math.Min(Options.FirstRetryDelay.Ticks * Math.Pow(2, attempts - 1), Options.MaxRetryDelay.Ticks));
+    internal static TimeSpan RetryDelay(int attempts, TimeSpan first, TimeSpan max) =>
+        TimeSpan.FromTicks((long)Math.Min(first.Ticks * Math.Pow(2, attempts - 1), max.Ticks));
 
     private static void FlagAddress(UserAccount user, NotificationDelivery delivery, string detail, DateTime now)
     {
