@@ -252,7 +252,7 @@ public static class QuietHours
     }
 }
 
-/// <summary>The sender's loop: work while there is work, otherwise look again after <see cref="NotificationOptions.PollEvery"/>.</summary>
+/// <summary>The sender's loop: a round every <see cref="NotificationOptions.PollEvery"/>, rounds back to back while there is a backlog.</summary>
 internal sealed class NotificationSenderWorker(NotificationSender sender, IOptions<NotificationOptions> options, ILogger<NotificationSenderWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -266,10 +266,15 @@ internal sealed class NotificationSenderWorker(NotificationSender sender, IOptio
             await Task.Delay(options.Value.PollEvery, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                var worked = 0;
+                var backlog = false;
                 try
                 {
-                    worked = await sender.DispatchAsync(stoppingToken) + await sender.SendDueAsync(stoppingToken);
+                    var dispatched = await sender.DispatchAsync(stoppingToken);
+                    var sent = await sender.SendDueAsync(stoppingToken);
+                    // Straight on only while a batch came full (a backlog). Otherwise wait: under a steady stream of
+                    // changes, rounds back to back took a few rows each at the cost of all their queries (measured:
+                    // accepts at 0.6 of their throughput without notifications); waiting gathers them into one round.
+                    backlog = dispatched >= options.Value.BatchSize || sent >= options.Value.BatchSize;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -277,7 +282,7 @@ internal sealed class NotificationSenderWorker(NotificationSender sender, IOptio
                     logger.LogError(e, "Sending notifications failed; the next round tries again.");
                     await Task.Delay(options.Value.PollEvery * 4, stoppingToken);
                 }
-                if (worked == 0)
+                if (!backlog)
                 {
                     await Task.Delay(options.Value.PollEvery, stoppingToken);
                 }
