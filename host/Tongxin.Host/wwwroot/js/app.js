@@ -14,6 +14,7 @@ import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
 import * as accounts from './pages/accounts.js';
 import * as roster from './pages/roster.js';
+import * as notifications from './pages/notifications.js';
 
 const FILE_STAFF = ['child-director', 'supervisor', 'civil-affairs'];
 const PROVIDER_SIDE = ['volunteer', 'programme-owner', 'social-work-org'];
@@ -42,6 +43,8 @@ const ROUTES = [
   ['/admin', admin.adminPage, ['admin']],
   ['/users', accounts.usersPage, ['admin', 'civil-affairs']],
   ['/password', accounts.passwordPage, ALL],
+  ['/notifications', notifications.inboxPage, ALL],
+  ['/notifications/settings', notifications.settingsPage, ALL],
 ];
 
 const HOME = {
@@ -89,6 +92,7 @@ function parse(hash) {
 function renderChrome() {
   const me = session.me;
   document.getElementById('logout').hidden = !me;
+  document.getElementById('inbox-link').hidden = !me;
   const badge = document.getElementById('user-badge');
   badge.hidden = !me;
   badge.textContent = me ? `${me.userName} · ${t(`role.${me.role}`)}${me.regionName ? ` · ${me.regionName}` : ''}` : '';
@@ -145,6 +149,8 @@ export async function render() {
   const title = main.querySelector('h1')?.textContent;
   document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
   if (!firstRender) main.querySelector('h1')?.focus({ preventScroll: false });
+  // The top bar's unread count follows every navigation (not awaited: the page is already shown).
+  if (session.me && !session.me.mustChangePassword) notifications.refreshUnread();
   firstRender = false;
   window.scrollTo?.(0, 0);
 }
