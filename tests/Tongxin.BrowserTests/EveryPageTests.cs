@@ -25,13 +25,17 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         Assert.Equal(home, _browser.Hash);
         var pages = _browser.All("#nav-list a").Select(a => a.GetDomAttribute("data-nav")!).ToList();
         Assert.NotEmpty(pages);
+        // Every role's inbox and notification settings, reached from the top bar rather than the navigation.
+        pages.AddRange(["/notifications", "/notifications/settings"]);
         foreach (var page in pages)
         {
-            _browser.Click($"#nav-list a[data-nav='{page}']");
+            var inNavigation = !page.StartsWith("/notifications", StringComparison.Ordinal);
+            if (inNavigation) _browser.Click($"#nav-list a[data-nav='{page}']");
+            else _browser.Go(page);
             _browser.WaitUntil(() => _browser.Hash == "#" + page, page);
             _browser.WaitUntil(() => _browser.Driver.FindElement(By.Id("main")).GetDomAttribute("aria-busy") is null
                 && _browser.All("main .page-head h1").Count == 1, $"{page} loaded");
-            Assert.Equal("page", _browser.WaitFor($"#nav-list a[data-nav='{page}']").GetDomAttribute("aria-current"));
+            if (inNavigation) Assert.Equal("page", _browser.WaitFor($"#nav-list a[data-nav='{page}']").GetDomAttribute("aria-current"));
             Assert.DoesNotContain(_browser.All("main [role='alert']"), e => e.Displayed);
             _browser.AssertNoStackTrace();
             _browser.AssertNoScriptErrors();

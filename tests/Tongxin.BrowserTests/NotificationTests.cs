@@ -51,9 +51,9 @@ public sealed class NotificationTests(BrowserFixture fixture)
         var item = _browser.WaitForText("#inbox-list .notification.unread", givenName);
         Assert.Contains("爱心妈妈", item.Text);
         Assert.DoesNotContain("赵", item.Text); // a given name only
-        _browser.Screenshots("volunteer-inbox");
         var width = Convert.ToInt64(_browser.Driver.ExecuteScript("return document.documentElement.scrollWidth;"));
         Assert.True(width <= Browser.PhoneWidth, $"the inbox is {width} px wide on a phone");
+        _browser.Screenshots("volunteer-inbox");
         _browser.Desktop();
 
         var id = item.GetDomAttribute("data-notification")!;
@@ -81,7 +81,7 @@ public sealed class NotificationTests(BrowserFixture fixture)
         _browser.Screenshots("supervisor-inbox-concern");
         item.Click();
         _browser.WaitUntil(() => _browser.Hash == $"#/concerns/{concernId}", "the concern's page");
-        _browser.WaitForText("main", "淤青");
+        _browser.WaitForText($"#concerns [data-concern-id='{concernId}']", "淤青");
 
         // Mark all read: the count leaves the top bar.
         _browser.Go("/notifications");

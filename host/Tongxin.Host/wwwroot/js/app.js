@@ -40,6 +40,7 @@ const ROUTES = [
   ['/reports', reports.reportsPage, ['supervisor', 'civil-affairs', 'programme-owner']],
   ['/concerns', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
   ['/concerns/new', concerns.raiseConcernPage, ALL.filter((r) => r !== 'admin')],
+  ['/concerns/:id', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
   ['/admin', admin.adminPage, ['admin']],
   ['/users', accounts.usersPage, ['admin', 'civil-affairs']],
   ['/password', accounts.passwordPage, ALL],

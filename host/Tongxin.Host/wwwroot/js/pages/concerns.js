@@ -45,8 +45,12 @@ export async function raiseConcernPage(ctx) {
 }
 
 export async function concernsPage(ctx) {
-  const open = ctx.query.status !== 'all';
-  const [concerns, regionName] = await Promise.all([get(`/api/concerns${open ? '?status=open' : ''}`), regionNames()]);
+  // /concerns/:id (a notification's link): that one concern, whatever its stage.
+  const one = ctx.params.id;
+  const open = !one && ctx.query.status !== 'all';
+  const [concerns, regionName] = await Promise.all([
+    one ? get(`/api/concerns/${encodeURIComponent(one)}`).then((c) => [c]) : get(`/api/concerns${open ? '?status=open' : ''}`),
+    regionNames()]);
   const staff = FILE_STAFF.includes(ctx.me.role);
   const filters = h('nav', { class: 'filters', 'aria-label': t('concerns.filterLabel') },
     h('a', { href: '#/concerns', class: `chip ${open ? 'chip-on' : ''}`, 'aria-current': open ? 'true' : null }, t('concerns.open')),
@@ -86,5 +90,5 @@ export async function concernsPage(ctx) {
   return pageView(t('concerns.title'), {
     lead: t(staff ? 'concerns.leadStaff' : 'concerns.leadProvider'),
     actions: [h('a', { href: '#/concerns/new', class: 'btn btn-danger', id: 'new-concern' }, t('concern.title'))],
-  }, filters, list);
+  }, one ? h('p', {}, h('a', { href: '#/concerns', id: 'all-concerns' }, t('concerns.open'))) : filters, list);
 }
