@@ -42,7 +42,10 @@ export async function usersPage(ctx) {
   const rows = users.map((user) => ({
     attrs: { 'data-user': user.userName },
     cells: [
-      user.displayName ? `${user.displayName}（${user.userName}）` : user.userName,
+      h('span', {}, user.displayName ? `${user.displayName}（${user.userName}）` : user.userName,
+        // A number or address the SMS gateway or mail server refused: it needs fixing (issue 17).
+        user.phoneFailure ? h('span', { class: 'badge badge-escalated-true contact-failure', 'data-failure': 'phone', title: user.phoneFailure }, t('users.phoneFailed')) : null,
+        user.emailFailure ? h('span', { class: 'badge badge-escalated-true contact-failure', 'data-failure': 'email', title: user.emailFailure }, t('users.emailFailed')) : null),
       t(`role.${user.role}`),
       user.regionCode,
       badge('userStatus', user.active ? 'active' : 'inactive'),
