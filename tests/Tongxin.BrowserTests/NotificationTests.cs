@@ -42,8 +42,22 @@ public sealed class NotificationTests(BrowserFixture fixture)
         {
             line = "caring-mother", urgency = "normal", details = new { supportKinds = new[] { "emotional-comfort" } },
         });
-        await fixture.Api.WaitForOfferAsync("volunteer", need.GetProperty("id").GetString()!, TimeSpan.FromSeconds(60));
+        var needId = need.GetProperty("id").GetString()!;
+        await fixture.Api.WaitForOfferAsync("volunteer", needId, TimeSpan.FromSeconds(60));
+        try
+        {
+            SeeTheOffer(givenName);
+        }
+        finally
+        {
+            // The demo volunteer takes two children: give her place back (the offer is withdrawn with the need), so the
+            // other journeys of this shared demo county still find her free.
+            await fixture.Api.PostAsync("director", $"/api/needs/{needId}/cancel", new { reason = "测试结束" });
+        }
+    }
 
+    private void SeeTheOffer(string givenName)
+    {
         _browser.Reset();
         _browser.Phone();
         _browser.Login("volunteer");
