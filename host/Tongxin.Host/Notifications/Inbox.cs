@@ -58,36 +58,45 @@ internal sealed class NotificationTexts(ModuleCatalog modules)
         new(n.Id, n.Event, Text(n).ForCurrentCulture(), n.Link, n.CreatedAt, n.ReadAt);
 
     /// <summary>{0} the line, {1} a given name, {2} a step, {3} a count.</summary>
-    public LocalizedText Text(Notification n)
+    public LocalizedText Text(Notification n) => Text(n, Values(n));
+
+    /// <summary>
+    /// The text, and what an SMS template is filled with: the same few values (Chinese) and the link; the notification's
+    /// values read once.
+    /// </summary>
+    public (LocalizedText Text, IReadOnlyDictionary<string, string> TemplateValues) Message(Notification n, string url)
     {
-        var (line, givenName, step) = Values(n);
-        var count = Outbox.ReadArgs(n.ArgsJson).Count ?? 0;
+        var values = Values(n);
+        return (Text(n, values), TemplateValues(values, url));
+    }
+
+    private static LocalizedText Text(Notification n, TextValues values)
+    {
         var template = HostTexts.Get($"notification.{n.Event}");
         return new LocalizedText(
-            string.Format(CultureInfo.InvariantCulture, template.Zh, line.Zh, givenName, step.Zh, count),
-            string.Format(CultureInfo.InvariantCulture, template.En, line.En, givenName, step.En, count));
+            string.Format(CultureInfo.InvariantCulture, template.Zh, values.Line.Zh, values.GivenName, values.Step.Zh, values.Count),
+            string.Format(CultureInfo.InvariantCulture, template.En, values.Line.En, values.GivenName, values.Step.En, values.Count));
     }
 
-    /// <summary>What an SMS template is filled with: the same few values as the text (Chinese), and the link.</summary>
-    public IReadOnlyDictionary<string, string> TemplateValues(Notification n, string url)
+    private static Dictionary<string, string> TemplateValues(TextValues values, string url)
     {
-        var (line, givenName, step) = Values(n);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["link"] = url };
-        if (line.Zh.Length > 0) values["line"] = line.Zh;
-        if (givenName.Length > 0) values["name"] = givenName;
-        if (step.Zh.Length > 0) values["step"] = step.Zh;
-        var args = Outbox.ReadArgs(n.ArgsJson);
-        if (args.Count is { } count) values["count"] = count.ToString(CultureInfo.InvariantCulture);
-        return values;
+        var template = new Dictionary<string, string>(StringComparer.Ordinal) { ["link"] = url };
+        if (values.Line.Zh.Length > 0) template["line"] = values.Line.Zh;
+        if (values.GivenName.Length > 0) template["name"] = values.GivenName;
+        if (values.Step.Zh.Length > 0) template["step"] = values.Step.Zh;
+        if (values.HasCount) template["count"] = values.Count.ToString(CultureInfo.InvariantCulture);
+        return template;
     }
 
-    private (LocalizedText Line, string GivenName, LocalizedText Step) Values(Notification n)
+    private sealed record TextValues(LocalizedText Line, string GivenName, LocalizedText Step, int Count, bool HasCount);
+
+    private TextValues Values(Notification n)
     {
         var args = Outbox.ReadArgs(n.ArgsJson);
         var none = new LocalizedText("", "");
         var line = args.Line is null ? none : modules.Find(args.Line)?.Info.Name ?? new LocalizedText(args.Line, args.Line);
         var step = args.Step is null ? none : HostTexts.Get($"notification.step.{args.Step}");
-        return (line, args.GivenName ?? "", step);
+        return new TextValues(line, args.GivenName ?? "", step, args.Count ?? 0, args.Count is not null);
     }
 }
 

@@ -176,7 +176,8 @@ internal sealed class NotificationSender(
             return new SendResult(SendOutcome.TryAgain, $"channel {delivery.Channel} is not configured on this host");
         }
         var url = $"{Options.PublicUrl.TrimEnd('/')}/#{notification.Link}";
-        var message = new OutgoingMessage(notification.Id, notification.Event, delivery.Address, texts.Text(notification), texts.TemplateValues(notification, url), url);
+        var (text, templateValues) = texts.Message(notification, url);
+        var message = new OutgoingMessage(notification.Id, notification.Event, delivery.Address, text, templateValues, url);
         try
         {
             return await channel.SendAsync(message, cancellationToken);

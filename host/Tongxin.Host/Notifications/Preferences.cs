@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -71,7 +70,7 @@ public sealed record PreferenceItem(string Event, string Label, string Channel, 
 public sealed record NotificationSettings(
     IReadOnlyList<PreferenceItem> Items, IReadOnlyList<string> Channels, string? Phone, string? Email, string? PhoneFailure, string? EmailFailure);
 
-internal sealed partial class SaveNotificationPreferencesValidator : AbstractValidator<SaveNotificationPreferences>
+internal sealed class SaveNotificationPreferencesValidator : AbstractValidator<SaveNotificationPreferences>
 {
     public SaveNotificationPreferencesValidator()
     {
@@ -83,15 +82,11 @@ internal sealed partial class SaveNotificationPreferencesValidator : AbstractVal
                 .Must(c => NotificationChannels.All.Contains(c)).WithMessage(i => HostTexts.Local("notification.channel.unknown", i.Channel ?? "", string.Join(", ", NotificationChannels.All)));
             item.RuleFor(i => i.Enabled).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
         }).OverridePropertyName("items");
-        RuleFor(r => r.Phone).Must(p => MobileNumber().IsMatch(p!)).When(r => !string.IsNullOrEmpty(r.Phone))
+        RuleFor(r => r.Phone).Must(p => Users.ImportAccountsHandler.MobileNumber().IsMatch(p!)).When(r => !string.IsNullOrEmpty(r.Phone))
             .WithMessage(_ => HostTexts.Local("import.account.phone"));
         RuleFor(r => r.Email).Must(e => e!.Length <= 254 && MailboxAddress.TryParse(e, out var m) && m.Address == e && e.Contains('@'))
             .When(r => !string.IsNullOrEmpty(r.Email)).WithMessage(_ => HostTexts.Local("notification.email.format"));
     }
-
-    /// <summary>A mainland mobile number: 11 digits starting with 1.</summary>
-    [GeneratedRegex("^1[3-9][0-9]{9}$")]
-    private static partial Regex MobileNumber();
 }
 
 internal sealed class NotificationSettingsReader(TongxinDbContext db, IEnumerable<INotificationChannel> channels)

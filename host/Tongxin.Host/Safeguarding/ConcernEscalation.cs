@@ -13,6 +13,8 @@ public sealed class ConcernEscalation(IDbContextFactory<TongxinDbContext> databa
         var cutoff = now - options.Value.PoliceReportDeadline;
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var overdue = await db.Concerns.Where(c => c.Stage == ConcernStage.Discovered && c.EscalatedAt == null && c.RaisedAt <= cutoff).ToListAsync(cancellationToken);
+        // Who heard of each, for the notifier too (one lookup each, not two).
+        var recipients = new Dictionary<string, List<string>>();
         foreach (var concern in overdue)
         {
             concern.EscalatedAt = now;
@@ -21,8 +23,9 @@ public sealed class ConcernEscalation(IDbContextFactory<TongxinDbContext> databa
             {
                 Id = Ids.New(), ConcernId = concern.Id, Step = "escalated", At = now, Notes = "", RecordedAt = now,
             });
-            Notifications.Outbox.Add(db, await Notifications.NotificationRecipients.TownAsync(db, concern.RegionPath, andCounty: true, cancellationToken),
-                Notifications.NotificationEvents.ConcernEscalated, $"/concerns/{concern.Id}", new Notifications.NotificationArgs(), now);
+            var people = await Notifications.NotificationRecipients.TownAsync(db, concern.RegionPath, andCounty: true, cancellationToken);
+            recipients[concern.Id] = people;
+            Notifications.Outbox.Add(db, people, Notifications.NotificationEvents.ConcernEscalated, $"/concerns/{concern.Id}", new Notifications.NotificationArgs(), now);
         }
         if (overdue.Count == 0)
         {
@@ -33,7 +36,7 @@ public sealed class ConcernEscalation(IDbContextFactory<TongxinDbContext> databa
         var notifier = scope.ServiceProvider.GetRequiredService<IConcernNotifier>();
         foreach (var concern in overdue)
         {
-            await notifier.NotifyAsync(await ConcernNotices.ForAsync(db, concern, escalated: true, cancellationToken), cancellationToken);
+            await notifier.NotifyAsync(ConcernNotices.For(concern, escalated: true, recipients[concern.Id]), cancellationToken);
         }
         return overdue.Count;
     }

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Tongxin.Host.Identity;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Regions;
 
@@ -8,18 +6,11 @@ namespace Tongxin.Host.Safeguarding;
 /// <summary>A concern to pass on at once: ids and kind only, never the details.</summary>
 public sealed record ConcernNotice(string ConcernId, string ChildId, string Kind, string TownCode, string CountyCode, bool Escalated, IReadOnlyList<string> RecipientUserIds);
 
-/// <summary>The notice of a concern: the town's supervisors and the county's civil affairs, by id.</summary>
+/// <summary>The notice of a concern, to the people its notifications went to (the town's supervisors and the county's civil affairs).</summary>
 internal static class ConcernNotices
 {
-    public static async Task<ConcernNotice> ForAsync(TongxinDbContext db, Concern concern, bool escalated, CancellationToken cancellationToken)
-    {
-        var townPath = $"/{RegionPaths.County(concern.RegionPath)}/{RegionPaths.Town(concern.RegionPath)}/";
-        var countyPath = $"/{RegionPaths.County(concern.RegionPath)}/";
-        var recipients = await db.Users.AsNoTracking()
-            .Where(u => u.Active && ((u.Role == Role.Supervisor && u.RegionPath == townPath) || (u.Role == Role.CivilAffairs && u.RegionPath == countyPath)))
-            .Select(u => u.Id).ToListAsync(cancellationToken);
-        return new ConcernNotice(concern.Id, concern.ChildId, concern.Kind.ToString(), RegionPaths.Town(concern.RegionPath), RegionPaths.County(concern.RegionPath), escalated, recipients);
-    }
+    public static ConcernNotice For(Concern concern, bool escalated, IReadOnlyList<string> recipients) =>
+        new(concern.Id, concern.ChildId, concern.Kind.ToString(), RegionPaths.Town(concern.RegionPath), RegionPaths.County(concern.RegionPath), escalated, recipients);
 }
 
 /// <summary>

@@ -61,12 +61,12 @@ internal sealed class RaiseConcernHandler(
         db.Concerns.Add(concern);
         db.ConcernSteps.Add(new ConcernStep { Id = Ids.New(), ConcernId = concern.Id, Step = "discovered", At = now, ByUserId = caller.UserId, Notes = "", RecordedAt = now });
         // The town's supervisors and the county's civil affairs hear of it at once, committed with the concern itself.
-        Notifications.Outbox.Add(db, await Notifications.NotificationRecipients.TownAsync(db, child.RegionPath, andCounty: true, cancellationToken),
-            Notifications.NotificationEvents.ConcernRaised, $"/concerns/{concern.Id}", new Notifications.NotificationArgs(), now);
+        var recipients = await Notifications.NotificationRecipients.TownAsync(db, child.RegionPath, andCounty: true, cancellationToken);
+        Notifications.Outbox.Add(db, recipients, Notifications.NotificationEvents.ConcernRaised, $"/concerns/{concern.Id}", new Notifications.NotificationArgs(), now);
         await db.SaveChangesAsync(cancellationToken);
         // A concern raises the risk at once; the history names the concern.
         await grains.GetGrain<IChildGrain>(child.Id).ChangeRiskAsync(RiskLevel.High, HostTexts.Get("risk.reason.concern").Zh, caller.UserId, concern.Id);
-        await notifier.NotifyAsync(await ConcernNotices.ForAsync(db, concern, escalated: false, cancellationToken), cancellationToken);
+        await notifier.NotifyAsync(ConcernNotices.For(concern, escalated: false, recipients), cancellationToken);
         return new ConcernRaised(concern.Id, concern.Stage);
     }
 }

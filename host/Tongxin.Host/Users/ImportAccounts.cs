@@ -149,9 +149,9 @@ internal sealed partial class ImportAccountsHandler(TongxinDbContext db, ICaller
         return new AccountImport(request.DryRun, rows.Count(r => r.Status == "new"), rows.Count(r => r.Status == "exists"), errorCount, rows);
     }
 
-    /// <summary>A mainland mobile number: 11 digits starting with 1.</summary>
+    /// <summary>A mainland mobile number: 11 digits starting with 1 (also the notification settings' rule).</summary>
     [GeneratedRegex("^1[3-9][0-9]{9}$")]
-    private static partial Regex MobileNumber();
+    internal static partial Regex MobileNumber();
 }
 
 /// <summary>
