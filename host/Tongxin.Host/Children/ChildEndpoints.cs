@@ -1,4 +1,5 @@
 using MediatR;
+using Tongxin.Host.FieldWork;
 using Tongxin.Host.Persistence;
 using Tongxin.Host.Requests;
 
@@ -34,13 +35,16 @@ internal sealed class ChildEndpoints : IEndpointGroup
             .WithSummary("Update a child's file with the version read (stale version: 409)")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
 
-        group.MapPost("/{id}/contacts", async (string id, LogContact request, IMediator mediator, CancellationToken ct) =>
+        group.MapPost("/{id}/contacts", async (string id, LogContact request, HttpRequest http, IMediator mediator, CancellationToken ct) =>
             {
-                var logged = await mediator.Send(request with { ChildId = id }, ct);
+                var logged = await mediator.Send(request with { ChildId = id, IdempotencyKey = FieldRecords.IdempotencyKey(http) }, ct);
                 return TypedResults.Created($"/api/children/{id}/contacts/{logged.Id}", logged);
             })
             .WithSummary("Log a call or home visit")
-            .ProducesProblem(400).ProducesProblem(404);
+            .WithDescription("`at` is when it happened: up to FieldWork:BackfillDays (30) back, older → 422 naming `at`. "
+                + "Optional header Idempotency-Key (a record queued offline): the same key and body → the same answer with `replayed: true`, "
+                + "nothing stored twice; the same key with another body → 409.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         group.MapGet("/{id}/care-record", async (string id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetCareRecord(id), ct)))

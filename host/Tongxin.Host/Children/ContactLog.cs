@@ -16,20 +16,24 @@ namespace Tongxin.Host.Children;
 public sealed record LogContact([property: Id(0)] ContactKind? Kind, [property: Id(1)] DateTime? At, [property: Id(2)] string? Notes) : IRequest<ContactLogged>, IAuditedRequest
 {
     public const int NotesMaxLength = 2000;
-    /// <summary>How far back a contact may be logged: a director catching up after a busy month, not a year later.</summary>
-    public static readonly TimeSpan OldestBackfill = TimeSpan.FromDays(92);
 
     [System.Text.Json.Serialization.JsonIgnore]
     [Id(3)]
     public string ChildId { get; init; } = "";
+
+    /// <summary>The client's <c>Idempotency-Key</c> header (a record queued on a phone offline): sent twice, stored once.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [Id(4)]
+    public string? IdempotencyKey { get; init; }
 
     string IAuditedRequest.AuditAction => "child.contact.create";
     string IAuditedRequest.AuditSubjectType => "child";
     string? IAuditedRequest.AuditSubjectId => ChildId;
 }
 
+/// <summary>The stored contact; <c>Replayed</c> when an earlier request with the same Idempotency-Key and body stored it.</summary>
 [GenerateSerializer]
-public sealed record ContactLogged([property: Id(0)] string Id, [property: Id(1)] string ChildId);
+public sealed record ContactLogged([property: Id(0)] string Id, [property: Id(1)] string ChildId, [property: Id(2)] bool Replayed = false);
 
 [AllowedRoles(Role.ChildDirector, Role.Supervisor, Role.CivilAffairs)]
 public sealed record ListContacts(string ChildId) : IRequest<IReadOnlyList<ContactView>>, IAuditedRequest
@@ -48,9 +52,8 @@ internal sealed class LogContactValidator : AbstractValidator<LogContact>
         RuleFor(r => r.Kind).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"));
         RuleFor(r => r.At).Cascade(CascadeMode.Stop)
             .NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
-            .Must(at => at!.Value.ToUniversalTime() <= clock.GetUtcNow().UtcDateTime.AddMinutes(5)).WithMessage(_ => HostTexts.Local("field.future"))
-            .Must(at => at!.Value.ToUniversalTime() >= clock.GetUtcNow().UtcDateTime - LogContact.OldestBackfill)
-            .WithMessage(_ => HostTexts.Local("contact.at.tooOld", LogContact.OldestBackfill.Days));
+            .Must(at => at!.Value.ToUniversalTime() <= clock.GetUtcNow().UtcDateTime.AddMinutes(5)).WithMessage(_ => HostTexts.Local("field.future"));
+        // How old it may be is a rule (422), checked by the child's grain after a replay's lookup: FieldWork/FieldRecords.cs.
         RuleFor(r => r.Notes).NotNull().WithMessage(_ => HostTexts.Local("field.required.generic"))
             .MaximumLength(LogContact.NotesMaxLength).WithMessage(_ => HostTexts.Local("field.tooLong", LogContact.NotesMaxLength));
     }

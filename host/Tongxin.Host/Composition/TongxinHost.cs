@@ -55,6 +55,7 @@ public static class TongxinHost
         services.AddTongxinRateLimits(configuration);
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
+        services.Configure<FieldWork.FieldWorkOptions>(configuration.GetSection(FieldWork.FieldWorkOptions.Section));
         return builder;
     }
 

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Concurrency;
 using Tongxin.Host.Children;
 using Tongxin.Host.Errors;
+using Tongxin.Host.FieldWork;
 using Tongxin.Host.Needs;
 using Tongxin.Host.Offers;
 using Tongxin.Host.Persistence;
@@ -12,7 +14,8 @@ using Tongxin.Host.Text;
 
 namespace Tongxin.Host.Grains;
 
-internal sealed partial class ChildGrain(IDbContextFactory<TongxinDbContext> databases, GroupInserts inserts, TimeProvider clock, Security.FieldCipher cipher)
+internal sealed partial class ChildGrain(
+    IDbContextFactory<TongxinDbContext> databases, GroupInserts inserts, TimeProvider clock, Security.FieldCipher cipher, IOptions<FieldWorkOptions> fieldWork)
     : VersionedGrain, IChildGrain
 {
     // Null when no file has this id (an unknown id was asked for): calls answer 404 until the activation is collected.
@@ -122,15 +125,31 @@ internal sealed partial class ChildGrain(IDbContextFactory<TongxinDbContext> dat
     public async Task<ContactLogged> LogContactAsync(LogContact request, string userId)
     {
         await using var db = await databases.CreateDbContextAsync();
+        var notes = request.Notes!.Trim();
+        var hash = request.IdempotencyKey is null ? null : FieldRecords.Hash(userId, request.Kind, request.At, notes);
+        if (request.IdempotencyKey is not null)
+        {
+            // One activation per child in the cluster, so the lookup and the insert below do not race another copy.
+            var earlier = await db.ChildContacts.AsNoTracking().Where(c => c.ChildId == Key && c.IdempotencyKey == request.IdempotencyKey)
+                .Select(c => new { c.Id, c.RequestHash }).SingleOrDefaultAsync();
+            if (earlier is not null && FieldRecords.IsReplay(earlier.RequestHash, hash!))
+            {
+                return new ContactLogged(earlier.Id, Key, Replayed: true);
+            }
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        FieldRecords.CheckNotTooOld(request.At!.Value, now, fieldWork.Value);
         var contact = new ContactRecord
         {
             Id = Ids.New(),
             ChildId = Key,
             Kind = request.Kind!.Value,
             At = request.At!.Value.ToUniversalTime(),
-            Notes = cipher.Seal(request.Notes!.Trim()),
+            Notes = cipher.Seal(notes),
             RecordedByUserId = userId,
-            RecordedAt = clock.GetUtcNow().UtcDateTime,
+            RecordedAt = now,
+            IdempotencyKey = request.IdempotencyKey,
+            RequestHash = hash,
         };
         db.ChildContacts.Add(contact);
         await db.SaveChangesAsync();

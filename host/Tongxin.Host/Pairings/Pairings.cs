@@ -2,8 +2,10 @@ using System.Text.Json;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Orleans;
 using Tongxin.Host.Errors;
+using Tongxin.Host.FieldWork;
 using Tongxin.Host.Grains;
 using Tongxin.Host.Identity;
 using Tongxin.Host.Offers;
@@ -15,7 +17,12 @@ using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Pairings;
 
-public sealed record SessionView(string Id, DateTime At, int Minutes, string Notes);
+/// <summary>A session; <c>Replayed</c> (only in the answer to a POST) when an earlier request with the same Idempotency-Key stored it.</summary>
+public sealed record SessionView(string Id, DateTime At, int Minutes, string Notes)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Replayed { get; init; }
+}
 
 public sealed record PairingView(
     string Id,
@@ -60,6 +67,10 @@ public sealed record LogSession(DateTime? At, int? Minutes, string? Notes) : IRe
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string PairingId { get; init; } = "";
+
+    /// <summary>The client's <c>Idempotency-Key</c> header (a session queued on a phone offline): sent twice, stored once.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? IdempotencyKey { get; init; }
 
     string IAuditedRequest.AuditAction => "pairing.session.create";
     string IAuditedRequest.AuditSubjectType => "pairing";
@@ -159,7 +170,9 @@ internal sealed class ListMyPairingsHandler(TongxinDbContext db, PairingReader r
     }
 }
 
-internal sealed class LogSessionHandler(TongxinDbContext db, PairingReader reader, ICallerAccessor callers, TimeProvider clock, Security.FieldCipher cipher) : IRequestHandler<LogSession, SessionView>
+internal sealed class LogSessionHandler(
+    TongxinDbContext db, PairingReader reader, ICallerAccessor callers, TimeProvider clock, Security.FieldCipher cipher, IOptions<FieldWorkOptions> fieldWork)
+    : IRequestHandler<LogSession, SessionView>
 {
     public async Task<SessionView> Handle(LogSession request, CancellationToken cancellationToken)
     {
@@ -169,23 +182,52 @@ internal sealed class LogSessionHandler(TongxinDbContext db, PairingReader reade
         {
             throw new NotFoundException(HostTexts.Local("notFound.pairing"));
         }
+        var notes = request.Notes!.Trim();
+        var hash = request.IdempotencyKey is null ? null : FieldRecords.Hash(caller.UserId, request.At, request.Minutes, notes);
+        // A retry of a session already stored gets its answer even if the pairing has ended since.
+        if (request.IdempotencyKey is not null && await EarlierAsync(pairing.Id, request.IdempotencyKey, hash!, notes, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
         if (pairing.Status != PairingStatus.Active)
         {
             throw new ConflictException(HostTexts.Local("pairing.notActive"));
         }
+        var now = clock.GetUtcNow().UtcDateTime;
+        FieldRecords.CheckNotTooOld(request.At!.Value, now, fieldWork.Value);
         var session = new PairingSession
         {
             Id = Ids.New(),
             PairingId = pairing.Id,
             At = request.At!.Value.ToUniversalTime(),
             Minutes = request.Minutes!.Value,
-            Notes = cipher.Seal(request.Notes!.Trim()),
+            Notes = cipher.Seal(notes),
             RecordedByUserId = caller.UserId,
-            RecordedAt = clock.GetUtcNow().UtcDateTime,
+            RecordedAt = now,
+            IdempotencyKey = request.IdempotencyKey,
+            RequestHash = hash,
         };
         db.PairingSessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken);
-        return new SessionView(session.Id, session.At, session.Minutes, request.Notes.Trim());
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (request.IdempotencyKey is not null)
+        {
+            // Two copies of the same upload at once (no grain serialises sessions): the unique (pairing, key) index let
+            // one in; the other answers as its replay.
+            db.ChangeTracker.Clear();
+            return await EarlierAsync(pairing.Id, request.IdempotencyKey, hash!, notes, cancellationToken) ?? throw new ConflictException(HostTexts.Local("conflict.staleVersion"));
+        }
+        return new SessionView(session.Id, session.At, session.Minutes, notes);
+    }
+
+    private async Task<SessionView?> EarlierAsync(string pairingId, string key, string hash, string notes, CancellationToken cancellationToken)
+    {
+        var earlier = await db.PairingSessions.AsNoTracking().SingleOrDefaultAsync(s => s.PairingId == pairingId && s.IdempotencyKey == key, cancellationToken);
+        return earlier is not null && FieldRecords.IsReplay(earlier.RequestHash, hash)
+            ? new SessionView(earlier.Id, earlier.At, earlier.Minutes, notes) { Replayed = true }
+            : null;
     }
 }
 
@@ -216,12 +258,16 @@ internal sealed class PairingEndpoints : IEndpointGroup
             .WithSummary("A pairing (provider side: only what the pairing needs of the child)").ProducesProblem(404);
         pairings.MapGet("", async (bool? mine, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListMyPairings(), ct)))
             .WithSummary("My pairings (mine=true)");
-        pairings.MapPost("/{id}/sessions", async (string id, LogSession request, IMediator mediator, CancellationToken ct) =>
+        pairings.MapPost("/{id}/sessions", async (string id, LogSession request, HttpRequest http, IMediator mediator, CancellationToken ct) =>
             {
-                var session = await mediator.Send(request with { PairingId = id }, ct);
+                var session = await mediator.Send(request with { PairingId = id, IdempotencyKey = FieldRecords.IdempotencyKey(http) }, ct);
                 return TypedResults.Created($"/api/pairings/{id}/sessions/{session.Id}", session);
             })
-            .WithSummary("Log a session of the pairing").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+            .WithSummary("Log a session of the pairing")
+            .WithDescription("`at` is when it took place: up to FieldWork:BackfillDays (30) back, older → 422 naming `at`. "
+                + "Optional header Idempotency-Key (a session queued offline): the same key and body → the same answer with `replayed: true`; "
+                + "another body → 409; a pairing no longer active → 409.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         pairings.MapPost("/{id}/end", async (string id, EndPairing request, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(request with { PairingId = id }, ct)))
             .WithSummary("End the pairing with a reason; frees the provider's capacity").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);

@@ -155,5 +155,9 @@ public sealed class ContactRecord
     public required DateTime At { get; init; }
     public required string Notes { get; init; }
     public required string RecordedByUserId { get; init; }
+    /// <summary>When the host stored it; <see cref="At"/> is when it happened (a visit recorded offline arrives later).</summary>
     public DateTime RecordedAt { get; init; }
+    /// <summary>The client's Idempotency-Key (unique per child) and a hash of what it came with: a retried upload is stored once.</summary>
+    public string? IdempotencyKey { get; init; }
+    public string? RequestHash { get; init; }
 }

@@ -149,5 +149,9 @@ public sealed class PairingSession
     public required int Minutes { get; init; }
     public required string Notes { get; init; }
     public required string RecordedByUserId { get; init; }
+    /// <summary>When the host stored it; <see cref="At"/> is when the session took place.</summary>
     public DateTime RecordedAt { get; init; }
+    /// <summary>The client's Idempotency-Key (unique per pairing) and a hash of what it came with: a retried upload is stored once.</summary>
+    public string? IdempotencyKey { get; init; }
+    public string? RequestHash { get; init; }
 }

@@ -128,6 +128,10 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             contact.HasIndex(c => new { c.ChildId, c.At });
             // A file's last call and last home visit, each from the index's last entry (M0007).
             contact.HasIndex(c => new { c.ChildId, c.Kind, c.At });
+            // A contact recorded offline and sent twice (a flaky connection) is stored once (NULLs, contacts sent without a key, are not equal).
+            contact.Property(c => c.IdempotencyKey).HasMaxLength(100);
+            contact.Property(c => c.RequestHash).HasMaxLength(64);
+            contact.HasIndex(c => new { c.ChildId, c.IdempotencyKey }).IsUnique();
         });
 
         modelBuilder.Entity<AuditEntry>(audit =>
@@ -328,6 +332,9 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
             session.Property(s => s.PairingId).HasMaxLength(32);
             session.Property(s => s.RecordedByUserId).HasMaxLength(32);
             session.HasIndex(s => new { s.PairingId, s.At });
+            session.Property(s => s.IdempotencyKey).HasMaxLength(100);
+            session.Property(s => s.RequestHash).HasMaxLength(64);
+            session.HasIndex(s => new { s.PairingId, s.IdempotencyKey }).IsUnique();
         });
 
         modelBuilder.Entity<NeedEscalation>(escalation =>

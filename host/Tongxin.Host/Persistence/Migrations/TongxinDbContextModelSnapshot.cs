@@ -294,6 +294,9 @@ namespace Tongxin.Host.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(32);
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100);
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16);
@@ -307,9 +310,15 @@ namespace Tongxin.Host.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(32);
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64);
+
                     b.HasKey("Id");
 
                     b.HasIndex("ChildId", "At");
+
+                    b.HasIndex("ChildId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("ChildId", "Kind", "At");
 
@@ -670,6 +679,9 @@ namespace Tongxin.Host.Persistence.Migrations
 
                     b.Property<DateTime>("At");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100);
+
                     b.Property<int>("Minutes");
 
                     b.Property<string>("Notes")
@@ -685,9 +697,15 @@ namespace Tongxin.Host.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(32);
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64);
+
                     b.HasKey("Id");
 
                     b.HasIndex("PairingId", "At");
+
+                    b.HasIndex("PairingId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.ToTable("PairingSessions", (string)null);
                 });
