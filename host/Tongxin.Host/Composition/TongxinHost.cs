@@ -56,6 +56,7 @@ public static class TongxinHost
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         services.Configure<FieldWork.FieldWorkOptions>(configuration.GetSection(FieldWork.FieldWorkOptions.Section));
+        services.AddSingleton<FieldWork.ServiceWorkerScript>();
         return builder;
     }
 
@@ -92,6 +93,10 @@ public static class TongxinHost
         // Only outside /api: an API request never looks for a file on disk.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), web =>
         {
+            // The service worker with its shell filled in (not wwwroot/sw.js as it is on disk).
+            web.Use((context, next) => context.Request.Path == FieldWork.ServiceWorkerScript.Path && HttpMethods.IsGet(context.Request.Method)
+                ? context.RequestServices.GetRequiredService<FieldWork.ServiceWorkerScript>().WriteAsync(context)
+                : next(context));
             web.UseDefaultFiles();
             web.UseStaticFiles();
         });

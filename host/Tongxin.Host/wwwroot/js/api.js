@@ -1,7 +1,10 @@
 // The one way the app talks to the host: bearer token, Accept-Language, problem+json → ApiError.
+// Out of signal, a GET that the phone keeps a copy of (fieldcopy.js) is answered from that copy.
 import { lang } from './i18n.js';
+import { keepsCopy, readCopy, saveCopy, dropCopy } from './fieldcopy.js';
 
 const TOKEN_KEY = 'tongxin.token';
+const USER_KEY = 'tongxin.user';
 
 /** A problem+json answer (RFC 9457): status, title, detail and, for bad input, field → messages. */
 export class ApiError extends Error {
@@ -16,13 +19,24 @@ export class ApiError extends Error {
 }
 
 // The token lives in sessionStorage: closing the browser of a shared village phone signs out.
+// Who signed in (user id and role) is kept beside it, so that a reload out of signal finds the user's copy.
 export const session = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
   set token(value) {
     if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+    if (!value) sessionStorage.removeItem(USER_KEY);
+  },
+  get user() {
+    try { return JSON.parse(sessionStorage.getItem(USER_KEY)) || null; } catch { return null; }
+  },
+  set user(me) {
+    if (me) sessionStorage.setItem(USER_KEY, JSON.stringify({ userId: me.userId, role: me.role }));
   },
   me: null,
 };
+
+/** Set when the page on screen was read from the phone's copy: `{ savedAt }` of the oldest answer used, else null. */
+export const offline = { servedFromCopy: null };
 
 let onUnauthorized = () => {};
 /** Called when a signed-in request answers 401 (the token expired): the app goes back to the login page. */
@@ -50,16 +64,24 @@ export async function api(path, options = {}) {
       headers['Content-Type'] = 'application/json';
     }
   }
+  const method = options.method || (body === undefined ? 'GET' : 'POST');
+  const user = session.user;
+  const copyable = method === 'GET' && !options.as && user && keepsCopy(user.role, path);
   let response;
   try {
-    response = await fetch(path, { method: options.method || (body === undefined ? 'GET' : 'POST'), headers, body, cache: 'no-store' });
+    response = await fetch(path, { method, headers, body, cache: 'no-store' });
   } catch {
-    throw new ApiError(0, null);
+    const copy = copyable ? await readCopy(user.userId, path) : null;
+    if (!copy) throw new ApiError(0, null);
+    if (!offline.servedFromCopy || copy.savedAt < offline.servedFromCopy.savedAt) offline.servedFromCopy = { savedAt: copy.savedAt };
+    return copy.body;
   }
   if (!response.ok) {
     let problem = null;
     try { problem = await response.json(); } catch { /* not JSON: keep the status only */ }
     const error = new ApiError(response.status, problem);
+    // A child moved to another village (or a file closed) is no longer the user's to read offline either.
+    if (copyable && (response.status === 404 || response.status === 403)) await dropCopy([path]);
     if (response.status === 401 && session.token && !path.startsWith('/api/auth/')) onUnauthorized(error);
     throw error;
   }
@@ -67,7 +89,9 @@ export async function api(path, options = {}) {
   if (options.as === 'blob') return response.blob();
   if (response.status === 204) return null;
   const text = await response.text();
-  return text ? JSON.parse(text) : null;
+  const result = text ? JSON.parse(text) : null;
+  if (copyable) saveCopy(user.userId, path, result);
+  return result;
 }
 
 export const get = (path) => api(path);

@@ -1,8 +1,9 @@
 // The app's shell: language, session, a hash router, the navigation of each role.
 import { loadLanguage, translate, t, lang } from './i18n.js';
-import { get, session, whenUnauthorized } from './api.js';
+import { get, session, whenUnauthorized, offline } from './api.js';
 import { forgetUser } from './state.js';
-import { h, loading, pageView, problemView, notify } from './ui.js';
+import { h, loading, pageView, problemView, notify, fmt } from './ui.js';
+import { flush, forgetCopy, onQueueChange, queuePanel, refreshCopy } from './sync.js';
 import * as login from './pages/login.js';
 import * as director from './pages/director.js';
 import * as provider from './pages/provider.js';
@@ -138,6 +139,7 @@ export async function render() {
   }
   main.replaceChildren(loading());
   main.setAttribute('aria-busy', 'true');
+  offline.servedFromCopy = null;
   let view;
   try {
     view = await route.page({ params: route.params, query: route.query, me: session.me, navigate, refresh: render, signedIn, homeOf, signOut });
@@ -145,24 +147,43 @@ export async function render() {
     view = pageView(t('error.title'), {}, problemView(error));
   }
   if (ticket !== renderCount) return; // a later navigation won
+  showOfflineBanner();
   main.replaceChildren(view);
   main.removeAttribute('aria-busy');
   const title = main.querySelector('h1')?.textContent;
   document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
   if (!firstRender) main.querySelector('h1')?.focus({ preventScroll: false });
   // The top bar's unread count follows every navigation (not awaited: the page is already shown).
-  if (session.me && !session.me.mustChangePassword) notifications.refreshUnread();
+  if (session.me && !session.me.mustChangePassword) {
+    notifications.refreshUnread();
+    // Field work: send what waits, and keep the phone's copy fresh (each at most as often as it says).
+    flush().catch(() => {});
+    refreshCopy();
+  }
   firstRender = false;
   window.scrollTo?.(0, 0);
+}
+
+/** The page on screen came from the phone's copy: say so, and from when. */
+function showOfflineBanner() {
+  const banner = document.getElementById('offline-banner');
+  const copy = offline.servedFromCopy;
+  banner.hidden = !copy;
+  banner.textContent = copy ? t('offline.fromCopy', { at: fmt.dateTime(copy.savedAt) }) : '';
 }
 
 export async function signedIn(token) {
   session.token = token;
   session.me = await get('/api/me');
+  session.user = session.me;
+  // Nothing of another user stays readable; this user's village (or pairings) is copied in the background.
+  await forgetCopy();
+  refreshCopy({ force: true });
 }
 
 function signOut(messageKey) {
   forgetUser();
+  forgetCopy();
   renderChrome();
   if (messageKey) notify(t(messageKey));
   location.hash = '#/login';
@@ -185,11 +206,21 @@ async function boot() {
   whenUnauthorized(() => signOut('login.expired'));
   if (session.token) {
     try {
+      // Out of signal this is the copy's answer (api.js): the app opens as the same user.
       session.me = await get('/api/me');
     } catch {
       forgetUser();
+      forgetCopy();
     }
   }
+  // The records waiting on the phone, shown above every page; sent as soon as the network is back.
+  onQueueChange((entries) => {
+    document.getElementById('queue-area').replaceChildren(queuePanel(entries, session.user?.userId) ?? '');
+  });
+  window.addEventListener('online', () => { flush().catch(() => {}); refreshCopy({ force: true }); });
+  window.addEventListener('offline', () => flush().catch(() => {}));
+  // The app shell is served by the service worker when there is no network (sw.js, from the host).
+  navigator.serviceWorker?.register('/sw.js').catch(() => { /* no secure context: the app still works online */ });
   window.addEventListener('hashchange', render);
   await render();
   document.body.dataset.ready = 'true';

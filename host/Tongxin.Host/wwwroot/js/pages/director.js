@@ -3,6 +3,7 @@
 import { t, tOr, formatNumber } from '../i18n.js';
 import { get, post, allPages } from '../api.js';
 import { lineNames, moduleByKey, modules, regionNames } from '../state.js';
+import { sendFieldRecord, waitingFor } from '../sync.js';
 import {
   h, pageView, card, badge, empty, definitionList, dataTable, field, enumOptions, moduleField, describeDetails, Form, fmt,
   link, button, notify, localDateTimeValue,
@@ -76,7 +77,7 @@ export async function childrenPage(ctx) {
 
 export async function childPage(ctx) {
   const id = ctx.params.id;
-  const [child, contacts, care, needs, overdue, lineName, regionName] = await Promise.all([
+  const [child, contacts, care, needs, overdue, lineName, regionName, waiting] = await Promise.all([
     get(`/api/children/${id}`),
     get(`/api/children/${id}/contacts`).catch(() => []),
     get(`/api/children/${id}/care-record`).catch(() => ({ pairings: [], deliveries: [] })),
@@ -84,6 +85,7 @@ export async function childPage(ctx) {
     overdueById(),
     lineNames(),
     regionNames(),
+    waitingFor(`/api/children/${id}/contacts`),
   ]);
   const o = overdue.get(id);
   const childNeeds = needs.filter((n) => n.childId === id).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -126,9 +128,12 @@ export async function childPage(ctx) {
       h('strong', {}, d.contractTitle), ` · ${d.organisationName} · ${fmt.date(d.at)} · ${formatNumber(d.units)} ${t(`unitKind.${d.kind}`)}`,
       d.notes ? h('span', { class: 'muted small' }, ` — ${d.notes}`) : null))) : empty('care.noDeliveries'));
 
-  const contactsCard = card(t('contact.history'), contacts.length ? h('ul', { class: 'rows', id: 'contacts' },
-    [...contacts].sort((a, b) => b.at.localeCompare(a.at)).map((c) => h('li', {},
-      badge('contactKind', c.kind), ` ${fmt.dateTime(c.at)}`, c.notes ? h('span', { class: 'muted' }, ` — ${c.notes}`) : null))) : empty('contact.none'));
+  // Contacts recorded out of signal show at once, marked as not yet sent.
+  const listed = [...contacts, ...waiting.map((e) => ({ ...e.body, waiting: true }))];
+  const contactsCard = card(t('contact.history'), listed.length ? h('ul', { class: 'rows', id: 'contacts' },
+    listed.sort((a, b) => b.at.localeCompare(a.at)).map((c) => h('li', { class: c.waiting ? 'is-waiting' : null },
+      badge('contactKind', c.kind), ` ${fmt.dateTime(c.at)}`, c.waiting ? [' ', h('span', { class: 'badge badge-waiting' }, t('queue.notSent'))] : null,
+      c.notes ? h('span', { class: 'muted' }, ` — ${c.notes}`) : null))) : empty('contact.none'));
 
   return pageView(t('child.title'), { actions }, h('div', { class: 'grid-2' },
     h('div', {}, facts, needsCard, careCard), h('div', {}, contactCard, contactsCard)));
@@ -138,8 +143,8 @@ function contactForm(ctx, childId) {
   const form = new Form({
     submitLabel: t('contact.submit'),
     onSubmit: async (values) => {
-      await post(`/api/children/${childId}/contacts`, values);
-      notify(t('contact.saved'));
+      const { queued } = await sendFieldRecord({ kind: 'contact', path: `/api/children/${childId}/contacts`, body: values, label: t(`contactKind.${values.kind}`) });
+      notify(queued ? t('queue.savedOffline') : t('contact.saved'));
       await ctx.refresh();
     },
   });

@@ -3,6 +3,7 @@
 import { t, formatNumber } from '../i18n.js';
 import { get, post } from '../api.js';
 import { modules, lineNames } from '../state.js';
+import { sendFieldRecord, waitingFor } from '../sync.js';
 import { h, pageView, card, badge, empty, definitionList, field, describeDetails, Form, fmt, button, link, notify, localDateTimeValue, problemView } from '../ui.js';
 import { reasonsList, reasonForm } from './director.js';
 
@@ -62,14 +63,16 @@ export async function pairingsPage(ctx) {
   const [pairings, lines, lineName] = await Promise.all([get('/api/pairings?mine=true'), modules(), lineNames()]);
   const specsOf = (key) => lines.find((m) => m.key === key)?.needDetails;
   const sorted = [...pairings].sort((a, b) => (a.status === 'active' ? -1 : 1) - (b.status === 'active' ? -1 : 1) || b.startedAt.localeCompare(a.startedAt));
+  // Sessions recorded out of signal show at once, marked as not yet sent.
+  const waiting = await Promise.all(sorted.map((p) => waitingFor(`/api/pairings/${p.id}/sessions`)));
 
-  const pairingCard = (p) => {
-    const sessions = [...(p.sessions || [])].sort((a, b) => b.at.localeCompare(a.at));
+  const pairingCard = (p, index) => {
+    const sessions = [...(p.sessions || []), ...waiting[index].map((e) => ({ ...e.body, waiting: true }))].sort((a, b) => b.at.localeCompare(a.at));
     const form = new Form({
       submitLabel: t('session.submit'),
       onSubmit: async (values) => {
-        await post(`/api/pairings/${p.id}/sessions`, values);
-        notify(t('session.saved'));
+        const { queued } = await sendFieldRecord({ kind: 'session', path: `/api/pairings/${p.id}/sessions`, body: values, label: `${t('queue.kind.session')} · ${p.child.givenName}` });
+        notify(queued ? t('queue.savedOffline') : t('session.saved'));
         await ctx.refresh();
       },
     });
@@ -89,8 +92,10 @@ export async function pairingsPage(ctx) {
         p.endedAt ? [t('pairing.endedAt'), `${fmt.date(p.endedAt)}${p.endReason ? ` — ${p.endReason}` : ''}`] : null,
       ]),
       h('h3', {}, t('pairing.sessions', { count: sessions.length })),
-      sessions.length ? h('ul', { class: 'rows sessions' }, sessions.map((s) => h('li', {},
-        `${fmt.dateTime(s.at)} · ${t('session.minutesValue', { minutes: s.minutes })}`, s.notes ? h('span', { class: 'muted' }, ` — ${s.notes}`) : null))) : empty('pairing.noSessions'),
+      sessions.length ? h('ul', { class: 'rows sessions' }, sessions.map((s) => h('li', { class: s.waiting ? 'is-waiting' : null },
+        `${fmt.dateTime(s.at)} · ${t('session.minutesValue', { minutes: s.minutes })}`,
+        s.waiting ? [' ', h('span', { class: 'badge badge-waiting' }, t('queue.notSent'))] : null,
+        s.notes ? h('span', { class: 'muted' }, ` — ${s.notes}`) : null))) : empty('pairing.noSessions'),
       p.status === 'active' ? [
         h('details', { class: 'inline-form', open: sessions.length === 0 }, h('summary', {}, t('session.logTitle')), form.el),
         h('div', { class: 'form-actions' }, link(t('child.raiseConcern'), `#/concerns/new?child=${p.childId}`, { kind: 'danger' })),
