@@ -23,6 +23,9 @@ public sealed class Browser(BrowserFixture fixture)
         Desktop();
         Driver.Navigate().GoToUrl(new Uri(fixture.Address, "/#/login"));
         Driver.ExecuteScript("sessionStorage.clear(); localStorage.clear();");
+        // The phone's copy and queue (js/fieldcopy.js) of an earlier test go too.
+        ((IJavaScriptExecutor)Driver).ExecuteAsyncScript(
+            "const done = arguments[arguments.length - 1]; const r = indexedDB.deleteDatabase('tongxin-field'); r.onsuccess = r.onerror = r.onblocked = () => done(true);");
         Driver.Navigate().Refresh();
         WaitFor("body[data-ready='true']");
         WaitFor("#login-form");
@@ -48,6 +51,25 @@ public sealed class Browser(BrowserFixture fixture)
             WaitFor("main .page-head h1");
         }
     }
+
+    /// <summary>The phone loses its signal: the page's requests fail (DevTools network emulation); the service worker still answers from its cache.</summary>
+    public void Offline() => EmulateNetwork(offline: true);
+
+    /// <summary>The signal is back.</summary>
+    public void Online() => EmulateNetwork(offline: false);
+
+    private void EmulateNetwork(bool offline)
+    {
+        Driver.ExecuteCdpCommand("Network.enable", new Dictionary<string, object?>());
+        Driver.ExecuteCdpCommand("Network.emulateNetworkConditions", new Dictionary<string, object?>
+        {
+            ["offline"] = offline, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = -1,
+        });
+    }
+
+    /// <summary>Runs a script that ends by calling <c>done(value)</c> (a promise's result), and returns the value.</summary>
+    public object? RunAsync(string script) =>
+        ((IJavaScriptExecutor)Driver).ExecuteAsyncScript($"const done = arguments[arguments.length - 1]; {script}");
 
     public void Logout()
     {

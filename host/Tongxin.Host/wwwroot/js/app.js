@@ -217,7 +217,11 @@ async function boot() {
   onQueueChange((entries) => {
     document.getElementById('queue-area').replaceChildren(queuePanel(entries, session.user?.userId) ?? '');
   });
-  window.addEventListener('online', () => { flush().catch(() => {}); refreshCopy({ force: true }); });
+  window.addEventListener('online', () => {
+    flush().catch(() => {});
+    refreshCopy({ force: true });
+    if (offline.servedFromCopy) render(); // the page on screen was the phone's copy: read it from the host again
+  });
   window.addEventListener('offline', () => flush().catch(() => {}));
   // The app shell is served by the service worker when there is no network (sw.js, from the host).
   navigator.serviceWorker?.register('/sw.js').catch(() => { /* no secure context: the app still works online */ });

@@ -130,6 +130,8 @@ export async function refreshCopy({ force = false } = {}) {
     }
     const keep = new Set(read);
     await dropCopy((await copiedPaths()).filter((path) => !keep.has(path)));
+    // When the copy was last complete (the browser tests wait for it before they cut the network).
+    document.body.dataset.fieldCopy = new Date().toISOString();
   } catch {
     lastCopyAt = 0; // the signal went in the middle: next time again
   }
@@ -150,7 +152,9 @@ export function queuePanel(entries, userId) {
   const refused = mine.filter((e) => e.state === 'refused');
   const setAside = mine.filter((e) => e.state === 'set-aside');
   if (mine.length === 0) return null;
-  const label = (e) => `${e.label || t(`queue.kind.${e.kind}`)} · ${t('queue.recordedAt', { at: fmt.dateTime(e.body?.at ?? e.recordedAt) })}`;
+  // Which record: what and whose, when, and the start of its notes (the user may have several waiting).
+  const label = (e) => [e.label || t(`queue.kind.${e.kind}`), t('queue.recordedAt', { at: fmt.dateTime(e.body?.at ?? e.recordedAt) }),
+    e.body?.notes ? `“${e.body.notes.length > 30 ? `${e.body.notes.slice(0, 30)}…` : e.body.notes}”` : null].filter(Boolean).join(' · ');
   return h('section', { class: 'card queue-panel', id: 'queue-panel', 'aria-live': 'polite' },
     waiting.length ? [
       h('h2', { id: 'queue-waiting-title' }, t('queue.waitingTitle', { count: formatNumber(waiting.length) })),

@@ -111,7 +111,7 @@ export async function childPage(ctx) {
     link(t('child.raiseConcern'), `#/concerns/new?child=${id}`, { kind: 'danger', id: 'raise-concern' }),
   ] : [link(t('child.raiseConcern'), `#/concerns/new?child=${id}`, { kind: 'danger', id: 'raise-concern' })];
 
-  const contactCard = isDirector(ctx) ? card(t('contact.logTitle'), contactForm(ctx, id).el) : null;
+  const contactCard = isDirector(ctx) ? card(t('contact.logTitle'), contactForm(ctx, id, childName(child)).el) : null;
 
   const needsCard = card(t('child.needs'), childNeeds.length ? h('ul', { class: 'rows', id: 'child-needs' }, childNeeds.map((need) => h('li', { 'data-need-id': need.id },
     h('a', { href: `#/needs/${need.id}` }, lineName(need.line)), ' ', badge('needStatus', need.status), ' ',
@@ -139,11 +139,11 @@ export async function childPage(ctx) {
     h('div', {}, facts, needsCard, careCard), h('div', {}, contactCard, contactsCard)));
 }
 
-function contactForm(ctx, childId) {
+function contactForm(ctx, childId, name) {
   const form = new Form({
     submitLabel: t('contact.submit'),
     onSubmit: async (values) => {
-      const { queued } = await sendFieldRecord({ kind: 'contact', path: `/api/children/${childId}/contacts`, body: values, label: t(`contactKind.${values.kind}`) });
+      const { queued } = await sendFieldRecord({ kind: 'contact', path: `/api/children/${childId}/contacts`, body: values, label: `${t(`contactKind.${values.kind}`)} · ${name}` });
       notify(queued ? t('queue.savedOffline') : t('contact.saved'));
       await ctx.refresh();
     },
