@@ -23,6 +23,8 @@ public sealed record FullDemoCountySeeded(int Rows, int Children, TimeSpan Build
 public static class FullDemoCounty
 {
     public const string CountyCode = "500299";
+    public const int Children = 3_000;
+    public const int Volunteers = 400;
 
     /// <summary>Rows inserted per SaveChanges: bounds the memory of the change tracker, all in one transaction.</summary>
     private const int RowsPerSave = 20_000;
@@ -60,7 +62,7 @@ public static class FullDemoCounty
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var pending = 0;
-            foreach (var (_, table) in rows.Tables)
+            foreach (var table in rows.Tables)
             {
                 foreach (var row in table)
                 {

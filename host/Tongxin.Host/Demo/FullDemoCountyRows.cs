@@ -25,14 +25,10 @@ public sealed class FullDemoCountyRows
     public List<ServiceDelivery> Deliveries { get; } = [];
 
     /// <summary>Each table's rows, in the order they are inserted (parents before what refers to them).</summary>
-    public IReadOnlyList<(string Table, IReadOnlyList<object> Rows)> Tables =>
-    [
-        ("regions", Regions), ("organisations", Organisations), ("users", Users), ("children", Children), ("providers", Providers),
-        ("needs", Needs), ("concerns", Concerns), ("concern_steps", ConcernSteps), ("risk_changes", RiskChanges),
-        ("contracts", Contracts), ("deliveries", Deliveries), ("contacts", Contacts),
-    ];
+    public IReadOnlyList<IReadOnlyList<object>> Tables =>
+        [Regions, Organisations, Users, Children, Providers, Needs, Concerns, ConcernSteps, RiskChanges, Contracts, Deliveries, Contacts];
 
-    public int Count => Tables.Sum(t => t.Rows.Count);
+    public int Count => Tables.Sum(t => t.Count);
 
     /// <summary>
     /// Makes the county. Everything but the ids and the sealed notes' nonces comes from one seeded
@@ -52,10 +48,10 @@ public sealed class FullDemoCountyRows
 /// </summary>
 internal sealed class FullDemoCountyBuilder(DateTime now, DateOnly today, FieldCipher cipher, string passwordHash)
 {
-    public const string CountyCode = FullDemoCounty.CountyCode;
-    public const int ChildrenInCounty = 3_000;
-    public const int VolunteerCount = 400;
-    public const int VolunteersWithAccounts = 40;
+    private const string CountyCode = FullDemoCounty.CountyCode;
+    private const int ChildrenInCounty = FullDemoCounty.Children;
+    private const int VolunteerCount = FullDemoCounty.Volunteers;
+    private const int VolunteersWithAccounts = 40;
 
     // DOMAIN.md "Who the children are": left-behind (001, 002) or in difficulty (003, 004). Assumed: 72 % left-behind.
     private const double LeftBehindShare = 0.72;
@@ -328,8 +324,8 @@ internal sealed class FullDemoCountyBuilder(DateTime now, DateOnly today, FieldC
     private void AddRhythm(ChildFile child, string directorId, ContactKind kind, double everyDays, DateTime from, DateTime until, double slack)
     {
         var notes = kind == ContactKind.Call ? CallNotes : VisitNotes;
-        // Between 60 % and 100 % of the interval after the last one (times the slack of a director behind): on rhythm.
-        for (var at = from + TimeSpan.FromDays(everyDays * Next()); at < until; at += TimeSpan.FromDays(everyDays * (0.6 + 0.4 * Next()) * slack))
+        // Between 85 % and 100 % of the interval after the last one (times the slack of a director behind): on rhythm.
+        for (var at = from + TimeSpan.FromDays(everyDays * Next()); at < until; at += TimeSpan.FromDays(everyDays * (0.85 + 0.15 * Next()) * slack))
         {
             var when = DuringTheDay(at);
             _rows.Contacts.Add(new ContactRecord
