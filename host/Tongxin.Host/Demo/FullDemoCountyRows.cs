@@ -158,9 +158,10 @@ internal sealed class FullDemoCountyBuilder(DateTime now, DateOnly today, FieldC
     /// <summary>A time in the working day (08:00–20:00 China time) of the day <paramref name="at"/> falls in.</summary>
     private DateTime DuringTheDay(DateTime at)
     {
-        var chinaDay = at.AddHours(8).Date;
-        var moment = chinaDay.AddHours(8 + _random.Next(12)).AddMinutes(_random.Next(60)).AddHours(-8);
-        return DateTime.SpecifyKind(moment > now ? now.AddMinutes(-_random.Next(5, 120)) : moment, DateTimeKind.Utc);
+        // The same three draws whatever the time: the county must not depend on when it is seeded.
+        var (hour, minute, earlier) = (_random.Next(12), _random.Next(60), _random.Next(5, 120));
+        var moment = at.AddHours(8).Date.AddHours(8 + hour).AddMinutes(minute).AddHours(-8);
+        return DateTime.SpecifyKind(moment > now ? now.AddMinutes(-earlier) : moment, DateTimeKind.Utc);
     }
 
     private void AddRegionsAndStaff()

@@ -38,7 +38,14 @@ public sealed class FullDemoCountyTestsOnSqlite(SqliteFullDemoCounty app) : Full
         var again = await ChildrenAsync(other);
         Assert.Equal(FullDemoCounty.Children, first.Count);
         Assert.Equal(first, again);
+        // Made after the children and their year of contacts: the same volunteers too, whatever the time of day.
+        Assert.Equal(await VolunteersAsync(await App.LoginAsync("civil", DemoCounty.Password)), await VolunteersAsync(other));
     }
+
+    private static async Task<List<string>> VolunteersAsync(Api civil) =>
+        (await civil.GetAsync("/api/volunteers")).AssertStatus(HttpStatusCode.OK).Array
+            .Select(v => string.Join('|', v!["displayName"], v["gender"], v["regionCode"], v["lines"]!.ToJsonString(), v["skills"]!.ToJsonString(), v["vetting"]!["status"]))
+            .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Every child as civil affairs lists them, by village, name, gender, age and category; sorted (ids differ).</summary>
     private static async Task<List<string>> ChildrenAsync(Api civil)
