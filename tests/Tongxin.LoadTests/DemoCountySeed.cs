@@ -111,6 +111,14 @@ internal static partial class DemoCountySeed
         finally
         {
             await host.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
