@@ -27,6 +27,9 @@ internal static class LoadTool
         //            earlier build (A B A B, fresh databases); and the time from each notification's commit to its SMS
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- notify-outage 0 [sqlite|postgres]
         //            the SMS gateway down for a minute while offers are made and accepted: all delivered after, none twice
+        //        dotnet run -c Release --project tests/Tongxin.LoadTests -- demo-county [rounds] [sqlite|postgres]
+        //            the host process started with --demo=county: seeding (its log) against the same rows inserted bare (ADO.NET,
+        //            COPY on PostgreSQL), and the first matching batch against reading its inputs and inserting its offers bare
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- audit [rows] [sqlite|postgres] [writers]   (in process)
         //        dotnet run -c Release --project tests/Tongxin.LoadTests -- grains [count]   (memory per idle child grain; in process, no HTTP)
         //        DOTNET_gcServer=1 dotnet run -c Release --project tests/Tongxin.LoadTests -- grain-calls [seconds] [callers] [children]
@@ -54,6 +57,8 @@ internal static class LoadTool
                 return await NotifyBenchmark.RunAsync(database, Number(args, 1, 3));
             case "notify-outage":
                 return await NotifyBenchmark.RunOutageAsync(database);
+            case "demo-county":
+                return await DemoCountySeed.RunAsync(database, Number(args, 1, 2));
             case "audit":
             {
                 await using var scratch = database == "postgres" ? ScratchPostgres.New("tongxin_audit") : null;

@@ -67,12 +67,20 @@ public static class TongxinHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tongxin.Startup");
         var demo = app.Configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
         var bootstrap = app.Configuration.GetSection(BootstrapOptions.Section).Get<BootstrapOptions>() ?? new BootstrapOptions();
-        if (demo.Enabled && string.IsNullOrEmpty(bootstrap.AdminUserName))
+        if ((demo.Enabled || demo.County) && string.IsNullOrEmpty(bootstrap.AdminUserName))
         {
             bootstrap = new BootstrapOptions { AdminUserName = DemoCounty.AdminUserName, AdminPassword = DemoCounty.Password };
         }
         await BootstrapAdmin.EnsureAdminAsync(app.Services, bootstrap, logger);
-        if (demo.Enabled)
+        if (demo.County)
+        {
+            // The full county rather than the small one: both use the README's user names.
+            if (await FullDemoCounty.SeedAsync(app.Services, logger) is not null)
+            {
+                await FullDemoCounty.RunFirstSweepsAsync(app.Services);
+            }
+        }
+        else if (demo.Enabled)
         {
             await DemoCounty.SeedAsync(app.Services, logger);
         }

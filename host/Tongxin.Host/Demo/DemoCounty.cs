@@ -6,11 +6,15 @@ using Tongxin.Modules.Contracts;
 
 namespace Tongxin.Host.Demo;
 
-/// <summary><c>Demo:Enabled</c> (or <c>--demo</c>): seed a small sample county so a newcomer can log in at once.</summary>
+/// <summary>
+/// <c>Demo:Enabled</c> (or <c>--demo</c>): seed a small sample county so a newcomer can log in at once.
+/// <c>Demo:County</c> (or <c>--demo=county</c>): seed the full-size demo county instead (<see cref="FullDemoCounty"/>).
+/// </summary>
 public sealed class DemoOptions
 {
     public const string Section = "Demo";
     public bool Enabled { get; set; }
+    public bool County { get; set; }
 }
 
 /// <summary>
