@@ -57,6 +57,11 @@ public static class TongxinHost
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         services.Configure<FieldWork.FieldWorkOptions>(configuration.GetSection(FieldWork.FieldWorkOptions.Section));
         services.AddSingleton<FieldWork.ServiceWorkerScript>();
+        services.AddResponseCompression(options =>
+        {
+            options.EnableForHttps = true;
+            options.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes.Append("application/manifest+json");
+        });
         return builder;
     }
 
@@ -101,6 +106,9 @@ public static class TongxinHost
         // Only outside /api: an API request never looks for a file on disk.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), web =>
         {
+            // The shell's files compressed (about a quarter of the bytes on a village phone's first load); they hold no
+            // secrets, so compressing them over HTTPS gives nothing away (BREACH). API answers are left as they are.
+            web.UseResponseCompression();
             // The service worker with its shell filled in (not wwwroot/sw.js as it is on disk).
             web.Use((context, next) => context.Request.Path == FieldWork.ServiceWorkerScript.Path && HttpMethods.IsGet(context.Request.Method)
                 ? context.RequestServices.GetRequiredService<FieldWork.ServiceWorkerScript>().WriteAsync(context)

@@ -147,7 +147,7 @@ public sealed class Browser(BrowserFixture fixture)
 
     public void Phone() => Metrics(PhoneWidth, PhoneHeight, mobile: true);
 
-    private void Metrics(int width, int height, bool mobile) =>
+    public void Metrics(int width, int height, bool mobile) =>
         Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
         {
             ["width"] = width,

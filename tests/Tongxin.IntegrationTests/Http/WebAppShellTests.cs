@@ -47,6 +47,25 @@ public sealed partial class WebAppShellTests(SqliteApp app) : IClassFixture<Sqli
     }
 
     [Fact]
+    public async Task TheShellIsSentCompressedButNoAnswerOfTheApiIs()
+    {
+        var client = app.Anonymous().Http;
+        foreach (var path in new[] { "/js/app.js", "/css/style.css", "/i18n/zh-CN.json", "/sw.js" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.AcceptEncoding.ParseAdd("br, gzip");
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains(response.Content.Headers.ContentEncoding, e => e is "br" or "gzip");
+        }
+        using var api = new HttpRequestMessage(HttpMethod.Get, "/api/modules");
+        api.Headers.AcceptEncoding.ParseAdd("br, gzip");
+        using var answer = await client.SendAsync(api);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Empty(answer.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task TheManifestMakesTheAppInstallableWithItsIcons()
     {
         var client = app.Anonymous().Http;

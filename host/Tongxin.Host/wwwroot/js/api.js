@@ -90,7 +90,8 @@ export async function api(path, options = {}) {
   if (response.status === 204) return null;
   const text = await response.text();
   const result = text ? JSON.parse(text) : null;
-  if (copyable) saveCopy(user.userId, path, result);
+  // Not when the user signed out (or another signed in) while the answer was on its way: the copy was cleared then.
+  if (copyable && session.user?.userId === user.userId) saveCopy(user.userId, path, result);
   return result;
 }
 

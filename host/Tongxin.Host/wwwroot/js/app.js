@@ -181,9 +181,10 @@ export async function signedIn(token) {
   refreshCopy({ force: true });
 }
 
-function signOut(messageKey) {
+async function signOut(messageKey) {
   forgetUser();
-  forgetCopy();
+  // The login page shows only once the copy has left the phone.
+  await forgetCopy();
   renderChrome();
   if (messageKey) notify(t(messageKey));
   location.hash = '#/login';
