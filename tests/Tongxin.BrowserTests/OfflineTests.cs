@@ -119,4 +119,20 @@ public sealed class OfflineTests(BrowserFixture fixture)
         }, "the refused and set-aside records are dismissed");
         _browser.AssertNoScriptErrors();
     }
+
+    [Fact]
+    public async Task ADirectorWhoseAccountIsDeactivatedLosesThePhonesCopyOnTheNextRequest()
+    {
+        var userName = $"director-{Guid.NewGuid():N}"[..20];
+        var created = await fixture.Api.PostAsync("admin", "/api/users",
+            new { userName, password = SetupApi.Password, role = "child-director", regionCode = "500235102201" });
+        _browser.ReadyForTheField(userName);
+        Assert.True(_browser.CopyEntries() > 0, "the village is on the phone");
+
+        await fixture.Api.PostAsync("admin", $"/api/users/{created.GetProperty("id").GetString()}/deactivate", new { });
+        _browser.Go("/needs"); // the host answers 401 from now on
+        _browser.WaitFor("#login-form");
+        Assert.Equal(0, _browser.CopyEntries());
+        _browser.AssertNoScriptErrors();
+    }
 }
