@@ -193,6 +193,8 @@ public static class TongxinHost
     {
         services.AddScoped<NeedReader>();
         services.AddScoped<PairingReader>();
+        services.AddScoped<Care.CareArrangementStore>();
+        services.AddScoped<Care.CareOverview>();
         return services;
     }
 
@@ -252,6 +254,7 @@ public static class TongxinHost
         services.AddHostedService<Notifications.NotificationSenderWorker>();
         services.Configure<Notifications.DailyNoticeOptions>(configuration.GetSection(Notifications.DailyNoticeOptions.Section));
         services.AddSingleton<Notifications.DailyNotices>();
+        services.AddSingleton<Care.CareReview>();
         services.AddHostedService<Notifications.DailyNoticeWorker>();
         return services;
     }

@@ -53,6 +53,15 @@ public interface IChildGrain : ILocatableGrain
     /// <summary>Closes the file (kept, readable); 409 while it has open needs or active pairings, or is closed already.</summary>
     Task<ChildFileClosed> CloseFileAsync(string reason, string userId);
 
+    /// <summary>Records who looks after the child (a new version of the arrangement, kept in its history); a failing reason raises the risk.</summary>
+    Task<CareSaved> SetCareArrangementAsync(CareArrangementWrite write, string userId);
+
+    /// <summary>Records a check of the arrangement at a home visit; a carer found unable, or an agreement gone, raises the risk.</summary>
+    Task<CareSaved> CheckCareAsync(CareCheckWrite check, string userId);
+
+    /// <summary>The daily sweep: an agreement that ran out since raises the risk once.</summary>
+    Task<CareSaved> ReviewCareAsync(string userId);
+
     /// <summary>
     /// Withdraws guardian consent, or only the <paramref name="purposes"/> named (all of them, or none named: the consent
     /// itself). Without matching, active pairings are suspended at once and pending offers withdrawn; returns how many

@@ -145,7 +145,7 @@ internal sealed class DailyNotices(
     }
 }
 
-internal sealed class DailyNoticeWorker(DailyNotices notices, IOptions<DailyNoticeOptions> options, TimeProvider clock, ILogger<DailyNoticeWorker> logger) : BackgroundService
+internal sealed class DailyNoticeWorker(DailyNotices notices, Care.CareReview care, IOptions<DailyNoticeOptions> options, TimeProvider clock, ILogger<DailyNoticeWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -157,6 +157,8 @@ internal sealed class DailyNoticeWorker(DailyNotices notices, IOptions<DailyNoti
                 try
                 {
                     await notices.RunAsync(stoppingToken);
+                    // Agreements that ran out raise their children's risk (issue 19), on the same daily rhythm.
+                    await care.RunAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

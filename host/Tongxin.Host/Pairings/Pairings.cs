@@ -37,7 +37,11 @@ public sealed record PairingView(
     string ProviderName,
     ChildForProvider Child,
     JsonElement Details,
-    IReadOnlyList<SessionView> Sessions);
+    IReadOnlyList<SessionView> Sessions)
+{
+    /// <summary>The entrusted carer's given name while the pairing is active, to arrange a session with (nothing else of the care arrangement).</summary>
+    public string? CarerGivenName { get; init; }
+}
 
 /// <summary>
 /// <c>GET /api/pairings/{id}</c>: for the provider side (the volunteer, their organisation) and for the staff of
@@ -112,7 +116,7 @@ internal sealed class EndPairingValidator : AbstractValidator<EndPairing>
 }
 
 /// <summary>Reads a pairing for a caller: the provider side, or the staff of the child's region; otherwise 404.</summary>
-internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock, Security.FieldCipher cipher)
+internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock, Security.FieldCipher cipher, Care.CareArrangementStore care)
 {
     public async Task<(Pairing Pairing, Provider Provider, ChildFile Child, Need Need)> LoadAsync(string pairingId, Caller caller, CancellationToken cancellationToken)
     {
@@ -139,7 +143,10 @@ internal sealed class PairingReader(TongxinDbContext db, TimeProvider clock, Sec
         return new PairingView(
             pairing.Id, pairing.NeedId, pairing.ChildId, pairing.Line, pairing.Status, pairing.StartedAt, pairing.EndedAt, pairing.EndReason,
             provider.Id, provider.DisplayName, new ChildForProvider(child.GivenName, ChinaCalendar.AgeOn(child.BirthDate, clock.Today()), child.Gender),
-            JsonDocument.Parse(need.DetailsJson).RootElement.Clone(), sessions);
+            JsonDocument.Parse(need.DetailsJson).RootElement.Clone(), sessions)
+        {
+            CarerGivenName = pairing.Status == PairingStatus.Active ? await care.CarerGivenNameAsync(child.Id, cancellationToken) : null,
+        };
     }
 }
 

@@ -26,6 +26,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<PurchasedServiceContract> Contracts => Set<PurchasedServiceContract>();
     public DbSet<ServiceDelivery> Deliveries => Set<ServiceDelivery>();
     public DbSet<RiskChange> RiskChanges => Set<RiskChange>();
+    public DbSet<CareArrangement> CareArrangements => Set<CareArrangement>();
+    public DbSet<CareArrangementChange> CareArrangementChanges => Set<CareArrangementChange>();
     public DbSet<Concern> Concerns => Set<Concern>();
     public DbSet<ConcernStep> ConcernSteps => Set<ConcernStep>();
     public DbSet<NeedEscalation> NeedEscalations => Set<NeedEscalation>();
@@ -157,6 +159,30 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
 
     private static void ConfigureSafeguarding(ModelBuilder modelBuilder)
     {
+        // Who looks after the child (issue 19): one arrangement per child, and its history.
+        modelBuilder.Entity<CareArrangement>(care =>
+        {
+            care.ToTable("CareArrangements");
+            care.HasKey(c => c.ChildId);
+            care.Property(c => c.ChildId).HasMaxLength(32);
+            care.Property(c => c.FatherPresence).HasConversion<string>().HasMaxLength(16);
+            care.Property(c => c.MotherPresence).HasConversion<string>().HasMaxLength(16);
+            care.Property(c => c.CarerAbility).HasConversion<string>().HasMaxLength(16);
+            care.Property(c => c.UpdatedByUserId).HasMaxLength(32);
+            care.Property(c => c.RaisedFor).HasMaxLength(100);
+            care.Property(c => c.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<CareArrangementChange>(change =>
+        {
+            change.ToTable("CareArrangementChanges");
+            change.HasKey(c => c.Id);
+            change.Property(c => c.Id).HasMaxLength(32);
+            change.Property(c => c.ChildId).HasMaxLength(32);
+            change.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+            change.Property(c => c.ByUserId).HasMaxLength(32);
+            change.HasIndex(c => new { c.ChildId, c.At });
+        });
+
         modelBuilder.Entity<RiskChange>(risk =>
         {
             risk.ToTable("RiskChanges");

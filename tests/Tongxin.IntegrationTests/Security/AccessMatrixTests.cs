@@ -354,6 +354,11 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
             "PUT /api/children/{id}" => new Dictionary<string, object?>(CountyWorld.ChildBody(county.VillageA1, "越界")) { ["version"] = 1 },
             "POST /api/children/{id}/contacts" => new { kind = "call", at = now.AddHours(-1), notes = "越界" },
             "PUT /api/children/{id}/risk" => new { riskLevel = "low", reason = "越界" },
+            "PUT /api/children/{id}/care-arrangement" => new
+            {
+                father = new { presence = "away", workPlace = "", phone = "" }, mother = new { presence = "away", workPlace = "", phone = "" },
+            },
+            "POST /api/children/{id}/care-arrangement/checks" => new { at = now.AddHours(-1), agreementInPlace = true, carerAbility = "can-care", notes = "越界" },
             "PUT /api/children/{id}/consent" => new { by = "越界", relation = "grandmother", recordedAt = now.AddHours(-1) },
             "POST /api/children/{id}/needs" => CountyWorld.NeedBody,
             "POST /api/children/{id}/move" => new { villageCode = county.VillageA2, reason = "越界" },

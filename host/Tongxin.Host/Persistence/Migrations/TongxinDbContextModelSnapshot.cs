@@ -75,6 +75,80 @@ namespace Tongxin.Host.Persistence.Migrations
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Tongxin.Host.Persistence.CareArrangement", b =>
+                {
+                    b.Property<string>("ChildId")
+                        .HasMaxLength(32);
+
+                    b.Property<bool?>("AgreementInPlace");
+
+                    b.Property<DateOnly?>("AgreementSignedOn");
+
+                    b.Property<DateOnly?>("AgreementUntil");
+
+                    b.Property<string>("CarerAbility")
+                        .HasMaxLength(16);
+
+                    b.Property<string>("Details")
+                        .IsRequired();
+
+                    b.Property<string>("FatherPresence")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<DateTime?>("LastCheckedAt");
+
+                    b.Property<string>("MotherPresence")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<string>("RaisedFor")
+                        .IsRequired()
+                        .HasMaxLength(100);
+
+                    b.Property<DateTime>("UpdatedAt");
+
+                    b.Property<string>("UpdatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken();
+
+                    b.HasKey("ChildId");
+
+                    b.ToTable("CareArrangements", (string)null);
+                });
+
+            modelBuilder.Entity("Tongxin.Host.Persistence.CareArrangementChange", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32);
+
+                    b.Property<DateTime>("At");
+
+                    b.Property<string>("ByUserId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ChildId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<string>("Snapshot")
+                        .IsRequired();
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChildId", "At");
+
+                    b.ToTable("CareArrangementChanges", (string)null);
+                });
+
             modelBuilder.Entity("Tongxin.Host.Persistence.ChildFile", b =>
                 {
                     b.Property<string>("Id")
