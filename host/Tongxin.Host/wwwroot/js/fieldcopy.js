@@ -15,7 +15,7 @@ const COPY_PATHS = {
     /^\/api\/me$/, /^\/api\/modules$/, /^\/api\/regions$/, /^\/api\/followups\/overdue$/, /^\/api\/needs$/,
     /^\/api\/children\?page=\d+&pageSize=\d+$/,
     new RegExp(`^/api/children/${CHILD_ID}$`),
-    new RegExp(`^/api/children/${CHILD_ID}/(contacts|care-record)$`),
+    new RegExp(`^/api/children/${CHILD_ID}/(contacts|care-record|care-arrangement)$`), /^\/api\/care\/failing$/,
   ],
   volunteer: [/^\/api\/me$/, /^\/api\/modules$/, /^\/api\/pairings\?mine=true$/],
 };

@@ -120,11 +120,11 @@ export async function refreshCopy({ force = false } = {}) {
     };
     await readAll(['/api/me', '/api/modules']);
     if (user.role === 'child-director') {
-      await readAll(['/api/regions', '/api/followups/overdue', '/api/needs']);
+      await readAll(['/api/regions', '/api/followups/overdue', '/api/needs', '/api/care/failing']);
       // The list as the children's page asks for it (allPages), then each child's file, contacts and care record.
       const { items } = await allPages('/api/children', 100, 5);
       for (let page = 1; page <= Math.max(1, Math.ceil(items.length / 100)); page++) read.push(`/api/children?page=${page}&pageSize=100`);
-      await readAll(items.flatMap((child) => [`/api/children/${child.id}`, `/api/children/${child.id}/contacts`, `/api/children/${child.id}/care-record`]));
+      await readAll(items.flatMap((child) => [`/api/children/${child.id}`, `/api/children/${child.id}/contacts`, `/api/children/${child.id}/care-record`, `/api/children/${child.id}/care-arrangement`]));
     } else {
       await readAll(['/api/pairings?mine=true']);
     }

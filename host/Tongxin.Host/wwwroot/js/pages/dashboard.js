@@ -5,6 +5,7 @@ import { lineNames, regions, modules } from '../state.js';
 import { h, pageView, card, badge, empty, dataTable, Form, field, fmt, notify, problemView } from '../ui.js';
 import { barChart, donutChart, stackedBarChart, PALETTE } from '../charts.js';
 import { burnMeter } from './contracts.js';
+import { careSummaryCard, loadCareSummary } from './care.js';
 
 const RISK_COLOURS = { high: '#c0392b', medium: '#e0a030', low: '#3f9a6b' };
 const STATUS_COLOURS = { open: '#e0823d', offered: '#7a62b3', matched: '#3f9a6b', closed: '#8a8a8a', cancelled: '#c4c4c4' };
@@ -44,7 +45,7 @@ export async function dashboardPage(ctx) {
   const q = (path) => `${path}${scope ? `${path.includes('?') ? '&' : '?'}${scope}` : ''}`;
   const regionName = allRegions.find((r) => r.code === chosen)?.name ?? ctx.me.regionName ?? chosen;
 
-  const [riskTotals, children, needs, overdue, backlog, concerns, contracts, lineName, lines] = await Promise.all([
+  const [riskTotals, children, needs, overdue, backlog, concerns, contracts, lineName, lines, careSummary] = await Promise.all([
     Promise.all(['high', 'medium', 'low'].map((risk) => get(q(`/api/children?riskLevel=${risk}&pageSize=1`)).then((p) => [risk, p.total]))),
     allPages(q('/api/children'), 100, 5),
     get(q('/api/needs')),
@@ -54,6 +55,7 @@ export async function dashboardPage(ctx) {
     get('/api/contracts').catch(() => []),
     lineNames(),
     modules(),
+    loadCareSummary(chosen === own ? null : chosen),
   ]);
   const matchTime = await daysToMatch(needs);
   const openConcerns = concerns.filter((c) => inRegion(c.villageCode, chosen));
@@ -124,7 +126,8 @@ export async function dashboardPage(ctx) {
     h('div', { class: 'chart-grid', id: 'charts' },
       card(t('dash.childrenTitle'), h('div', { class: 'chart-pair' }, riskChart, categoryChart)),
       card(t('dash.needsTitle'), needsChart, h('p', { class: 'small muted' }, t('dash.medianExplain')))),
-    h('div', { class: 'grid-2' }, h('div', {}, overdueCard, matchingCard), h('div', {}, concernsCard, contractsCard)));
+    h('div', { class: 'grid-2' }, h('div', {}, overdueCard, matchingCard), h('div', {}, concernsCard, contractsCard)),
+    careSummaryCard(careSummary, (code) => allRegions.find((r) => r.code === code)?.name ?? code));
 }
 
 function matchingForm(ctx, regionCode) {

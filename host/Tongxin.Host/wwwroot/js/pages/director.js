@@ -4,6 +4,7 @@ import { t, tOr, formatNumber } from '../i18n.js';
 import { get, post, allPages } from '../api.js';
 import { lineNames, moduleByKey, modules, regionNames } from '../state.js';
 import { sendFieldRecord, waitingFor } from '../sync.js';
+import { careCard as arrangementCard, failingCareCard, loadCare, loadFailing } from './care.js';
 import {
   h, pageView, card, badge, empty, definitionList, dataTable, field, enumOptions, moduleField, describeDetails, Form, fmt,
   link, button, notify, localDateTimeValue,
@@ -30,16 +31,20 @@ function overdueNotes(o) {
 
 export async function childrenPage(ctx) {
   const risk = RISKS.includes(ctx.query.risk) ? ctx.query.risk : '';
-  const [{ items, total }, overdue, needs, regionName] = await Promise.all([
+  const [{ items, total }, overdue, needs, regionName, failingCare] = await Promise.all([
     allPages(`/api/children${risk ? `?riskLevel=${risk}` : ''}`, 100, 5),
     overdueById(),
     get('/api/needs').catch(() => []),
     regionNames(),
+    loadFailing(),
   ]);
+  const failing = new Map(failingCare.map((f) => [f.childId, f]));
   const activeNeeds = new Map();
   for (const need of needs) if (['open', 'offered', 'matched'].includes(need.status)) activeNeeds.set(need.childId, (activeNeeds.get(need.childId) || 0) + 1);
   const order = { high: 0, medium: 1, low: 2 };
-  const sorted = [...items].sort((a, b) => (overdue.has(b.id) - overdue.has(a.id)) || (order[a.riskLevel] - order[b.riskLevel]) || childName(a).localeCompare(childName(b), 'zh'));
+  // Failing care first (nobody is looking after them), then risk, then late contacts.
+  const sorted = [...items].sort((a, b) => (failing.has(b.id) - failing.has(a.id)) || (order[a.riskLevel] - order[b.riskLevel])
+    || (overdue.has(b.id) - overdue.has(a.id)) || childName(a).localeCompare(childName(b), 'zh'));
 
   const filters = h('nav', { class: 'filters', 'aria-label': t('children.filterLabel') },
     ['', ...RISKS].map((value) => h('a', {
@@ -63,6 +68,7 @@ export async function childrenPage(ctx) {
         ctx.me.role !== 'child-director' ? regionName(child.villageCode) : null,
       ].filter(Boolean).join(' · ')),
       activeNeeds.get(child.id) ? h('p', { class: 'small' }, t('children.activeNeeds', { count: activeNeeds.get(child.id) })) : null,
+      failing.has(child.id) ? h('p', { class: 'warn care-note' }, failing.get(child.id).reasons.map((r) => t(`arrangement.failing.${r}`)).join('；')) : null,
       o ? h('p', { class: 'overdue-note' }, overdueNotes(o).join('；')) : null);
   })) : empty('children.none');
 
@@ -70,14 +76,14 @@ export async function childrenPage(ctx) {
     actions: isDirector(ctx) ? [link(t('children.new'), '#/children/new', { kind: 'primary', id: 'new-child' })]
       : ['civil-affairs', 'supervisor'].includes(ctx.me.role) ? [link(t('roster.open'), '#/children/import', { kind: 'secondary', id: 'roster-import' })] : [],
     lead: total > items.length ? t('children.partial', { shown: items.length, total }) : t('children.count', { total }),
-  }, overdueCard, filters, list);
+  }, failingCareCard(failingCare, ctx.me.role !== 'child-director' ? regionName : null), overdueCard, filters, list);
 }
 
 // ------------------------------------------------------------------ a child's file
 
 export async function childPage(ctx) {
   const id = ctx.params.id;
-  const [child, contacts, care, needs, overdue, lineName, regionName, waiting] = await Promise.all([
+  const [child, contacts, care, needs, overdue, lineName, regionName, waiting, arrangement] = await Promise.all([
     get(`/api/children/${id}`),
     get(`/api/children/${id}/contacts`).catch(() => []),
     get(`/api/children/${id}/care-record`).catch(() => ({ pairings: [], deliveries: [] })),
@@ -86,6 +92,7 @@ export async function childPage(ctx) {
     lineNames(),
     regionNames(),
     waitingFor(`/api/children/${id}/contacts`),
+    loadCare(id),
   ]);
   const o = overdue.get(id);
   const childNeeds = needs.filter((n) => n.childId === id).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -136,7 +143,7 @@ export async function childPage(ctx) {
       c.notes ? h('span', { class: 'muted' }, ` — ${c.notes}`) : null))) : empty('contact.none'));
 
   return pageView(t('child.title'), { actions }, h('div', { class: 'grid-2' },
-    h('div', {}, facts, needsCard, careCard), h('div', {}, contactCard, contactsCard)));
+    h('div', {}, facts, arrangement ? arrangementCard(ctx, id, arrangement) : null, needsCard, careCard), h('div', {}, contactCard, contactsCard)));
 }
 
 function contactForm(ctx, childId, name) {
