@@ -26,7 +26,11 @@ public sealed record GetLedger(string? RegionCode, string? Quarter) : IRequest<L
 }
 
 public sealed record LedgerReport(string Quarter, DateTime PeriodStart, DateTime PeriodEnd, DateTime AsOf, DateOnly DueOn, string RegionCode, string RegionName,
-    TownReport Total, IReadOnlyList<TownReport> Towns);
+    TownReport Total, IReadOnlyList<TownReport> Towns)
+{
+    /// <summary>Who looks after the children, per village (issue 19): arrangements recorded and failing, as they stand today.</summary>
+    public IReadOnlyList<Care.VillageCareCounts> CareByVillage { get; init; } = [];
+}
 
 /// <summary>
 /// <c>GET /api/reports/annual?regionCode=&amp;year=2026</c>: the annual progress report due 1 November (003 §4.2), over
@@ -105,7 +109,8 @@ internal static class ReportScope
     }
 }
 
-internal sealed class GetLedgerHandler(TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, IOptions<FollowupOptions> rhythm, TimeProvider clock)
+internal sealed class GetLedgerHandler(
+    TongxinDbContext db, RegionDirectory regions, ICallerAccessor callers, ModuleCatalog modules, IOptions<FollowupOptions> rhythm, TimeProvider clock, Care.CareOverview care)
     : IRequestHandler<GetLedger, LedgerReport>
 {
     public async Task<LedgerReport> Handle(GetLedger request, CancellationToken cancellationToken)
@@ -116,7 +121,10 @@ internal sealed class GetLedgerHandler(TongxinDbContext db, RegionDirectory regi
         var figures = new TownFigures(data, modules, rhythm.Value, await TownFigures.LoadContactsAsync(db, path, period, cancellationToken));
         return new LedgerReport(period.Name, period.Start, period.End, period.AsOf, period.DueOn, region.Code, region.Name,
             figures.For(region.Code, region.Name, path, period),
-            data.Towns.Select(t => figures.For(t.Code, t.Name, path.StartsWith(t.Path, StringComparison.Ordinal) ? path : t.Path, period)).ToList());
+            data.Towns.Select(t => figures.For(t.Code, t.Name, path.StartsWith(t.Path, StringComparison.Ordinal) ? path : t.Path, period)).ToList())
+        {
+            CareByVillage = Care.CareOverview.Count(await care.ForScopeAsync(path, cancellationToken)),
+        };
     }
 }
 

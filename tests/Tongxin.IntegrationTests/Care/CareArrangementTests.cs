@@ -142,6 +142,11 @@ public abstract class CareArrangementTests(MatchingApp app)
         Assert.Equal(1, village["noAgreement"]!.GetValue<int>());
         Assert.Equal(1, village["carerUnable"]!.GetValue<int>());
         Assert.Equal(2, village["recorded"]!.GetValue<int>());
+        // The quarterly ledger carries the same counts per village.
+        var ledger = (await (await county.As("supervisor-a")).GetAsync("/api/reports/ledger")).AssertStatus(HttpStatusCode.OK);
+        var inLedger = Assert.Single(ledger.Json!["careByVillage"]!.AsArray(), v => v!["villageCode"]!.GetValue<string>() == county.VillageA1)!;
+        Assert.Equal(2, inLedger["failing"]!.GetValue<int>());
+        Assert.Equal(1, inLedger["carerUnable"]!.GetValue<int>());
     }
 
     [Fact]

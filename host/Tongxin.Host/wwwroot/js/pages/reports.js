@@ -2,7 +2,8 @@
 // which needs have climbed and why, the quarterly ledger (printable), the gap map, staffing. Counts only.
 import { t, formatNumber } from '../i18n.js';
 import { get, download } from '../api.js';
-import { lineNames } from '../state.js';
+import { lineNames, regionNames } from '../state.js';
+import { careSummaryCard } from './care.js';
 import { h, pageView, card, badge, dataTable, button, fmt, problemView } from '../ui.js';
 
 /** The quarter we are in (China time) and the three before it, newest first: `2026Q4`. */
@@ -87,6 +88,7 @@ async function ledgerCard(ctx) {
     picker,
     h('p', { class: 'small muted' }, t('reports.ledgerLead', { due: fmt.date(ledger.dueOn), asOf: fmt.dateTime(ledger.asOf) })),
     ledgerTable(ledger),
+    ledger.careByVillage?.length ? [h('h3', {}, t('reports.careTitle')), careSummaryCard(ledger.careByVillage, await regionNames())] : null,
     h('div', { class: 'page-actions no-print' },
       button(t('reports.print'), print, { id: 'ledger-print' }),
       button(t('reports.downloadCsv'), () => download(`${path}&format=csv`, `ledger-${ledger.quarter}.csv`), { id: 'ledger-csv' }),
