@@ -36,6 +36,8 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<ReportReminder> ReportReminders => Set<ReportReminder>();
+    public DbSet<RosterComparison> RosterComparisons => Set<RosterComparison>();
+    public DbSet<RosterComparisonItem> RosterComparisonItems => Set<RosterComparisonItem>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -155,6 +157,50 @@ public sealed class TongxinDbContext(DbContextOptions<TongxinDbContext> options)
         ConfigureMatching(modelBuilder);
         ConfigurePurchasedServices(modelBuilder);
         ConfigureSafeguarding(modelBuilder);
+        ConfigureRosterComparisons(modelBuilder);
+    }
+
+    // The quarterly comparison with education's and the police's rosters (issue 19, point 3; M0015, ADR 0025). Kept in
+    // a block of its own: a migration made meanwhile on another branch is regenerated on merge without touching it.
+    private static void ConfigureRosterComparisons(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<RosterComparison>(comparison =>
+        {
+            comparison.ToTable("RosterComparisons");
+            comparison.HasKey(c => c.Id);
+            comparison.Property(c => c.Id).HasMaxLength(32);
+            comparison.Property(c => c.CountyCode).HasMaxLength(32);
+            comparison.Property(c => c.RegionPath).HasMaxLength(200);
+            comparison.Property(c => c.Source).HasConversion<string>().HasMaxLength(16);
+            comparison.Property(c => c.Quarter).HasMaxLength(8);
+            comparison.Property(c => c.UploadedByUserId).HasMaxLength(32);
+            comparison.Property(c => c.Version).IsConcurrencyToken();
+            // One comparison per county, source and quarter.
+            comparison.HasIndex(c => new { c.CountyCode, c.Source, c.Quarter }).IsUnique();
+            comparison.HasIndex(c => c.RegionPath);
+        });
+
+        modelBuilder.Entity<RosterComparisonItem>(item =>
+        {
+            item.ToTable("RosterComparisonItems");
+            item.HasKey(i => i.Id);
+            item.Property(i => i.Id).HasMaxLength(32);
+            item.Property(i => i.ComparisonId).HasMaxLength(32);
+            item.Property(i => i.Kind).HasConversion<string>().HasMaxLength(16);
+            item.Property(i => i.VillageCode).HasMaxLength(32);
+            item.Property(i => i.RegionPath).HasMaxLength(200);
+            item.Property(i => i.RosterName).HasMaxLength(50);
+            item.Property(i => i.RosterVillageCode).HasMaxLength(32);
+            item.Property(i => i.RosterSchool).HasMaxLength(100);
+            item.Property(i => i.RosterGrade).HasMaxLength(20);
+            item.Property(i => i.ChildId).HasMaxLength(32);
+            item.Property(i => i.DifferencesJson).HasMaxLength(1000);
+            item.Property(i => i.Resolution).HasConversion<string>().HasMaxLength(32);
+            item.Property(i => i.ResolutionNote).HasMaxLength(4000); // sealed: a 500-character note and the cipher's overhead
+            item.Property(i => i.ResolvedChildId).HasMaxLength(32);
+            item.Property(i => i.ResolvedByUserId).HasMaxLength(32);
+            item.HasIndex(i => new { i.ComparisonId, i.RegionPath });
+        });
     }
 
     private static void ConfigureSafeguarding(ModelBuilder modelBuilder)

@@ -26,11 +26,18 @@ public sealed record GetLedger(string? RegionCode, string? Quarter) : IRequest<L
 }
 
 public sealed record LedgerReport(string Quarter, DateTime PeriodStart, DateTime PeriodEnd, DateTime AsOf, DateOnly DueOn, string RegionCode, string RegionName,
-    TownReport Total, IReadOnlyList<TownReport> Towns)
+    TownReport Total, IReadOnlyList<TownReport> Towns, IReadOnlyList<LedgerComparison> Comparisons)
 {
     /// <summary>Who looks after the children, per village (issue 19): arrangements recorded and failing, as they stand today.</summary>
     public IReadOnlyList<Care.VillageCareCounts> CareByVillage { get; init; } = [];
 }
+
+/// <summary>
+/// The quarter's comparison with one department's roster (003 §10), one per source (<c>education</c>, <c>police</c>):
+/// whether it was uploaded and done (every item of the county resolved) and when, and its items of the report's region
+/// by kind. Counts only.
+/// </summary>
+public sealed record LedgerComparison(string Source, bool Uploaded, DateTime? UploadedAt, bool Done, DateTime? CompletedAt, int MissingFile, int NoRosterRow, int Differs, int Open);
 
 /// <summary>
 /// <c>GET /api/reports/annual?regionCode=&amp;year=2026</c>: the annual progress report due 1 November (003 §4.2), over
@@ -121,10 +128,32 @@ internal sealed class GetLedgerHandler(
         var figures = new TownFigures(data, modules, rhythm.Value, await TownFigures.LoadContactsAsync(db, path, period, cancellationToken));
         return new LedgerReport(period.Name, period.Start, period.End, period.AsOf, period.DueOn, region.Code, region.Name,
             figures.For(region.Code, region.Name, path, period),
-            data.Towns.Select(t => figures.For(t.Code, t.Name, path.StartsWith(t.Path, StringComparison.Ordinal) ? path : t.Path, period)).ToList())
+            data.Towns.Select(t => figures.For(t.Code, t.Name, path.StartsWith(t.Path, StringComparison.Ordinal) ? path : t.Path, period)).ToList(),
+            await ComparisonsAsync(path, period.Name, cancellationToken))
         {
             CareByVillage = Care.CareOverview.Count(await care.ForScopeAsync(path, cancellationToken)),
         };
+    }
+
+    private async Task<List<LedgerComparison>> ComparisonsAsync(string path, string quarter, CancellationToken cancellationToken)
+    {
+        var countyCode = RegionPaths.County(path);
+        var comparisons = await db.RosterComparisons.AsNoTracking().Where(c => c.CountyCode == countyCode && c.Quarter == quarter).ToListAsync(cancellationToken);
+        var ids = comparisons.Select(c => c.Id).ToList();
+        var items = await db.RosterComparisonItems.AsNoTracking()
+            .Where(i => ids.Contains(i.ComparisonId) && i.RegionPath.StartsWith(path))
+            .GroupBy(i => new { i.ComparisonId, i.Kind, Open = i.Resolution == null })
+            .Select(g => new { g.Key.ComparisonId, g.Key.Kind, g.Key.Open, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return new[] { ComparisonSource.Education, ComparisonSource.Police }.Select(source =>
+        {
+            var comparison = comparisons.FirstOrDefault(c => c.Source == source);
+            var mine = items.Where(i => i.ComparisonId == comparison?.Id).ToList();
+            int Count(ComparisonItemKind kind) => mine.Where(i => i.Kind == kind).Sum(i => i.Count);
+            return new LedgerComparison(source == ComparisonSource.Education ? "education" : "police", comparison is not null, comparison?.UploadedAt,
+                comparison?.CompletedAt is not null, comparison?.CompletedAt, Count(ComparisonItemKind.MissingFile), Count(ComparisonItemKind.NoRosterRow),
+                Count(ComparisonItemKind.Differs), mine.Where(i => i.Open).Sum(i => i.Count));
+        }).ToList();
     }
 }
 

@@ -20,7 +20,22 @@ internal static class ReportCsv
         report.Rows.Select(r => new object?[] { r.TownCode, r.TownName, r.Line, r.LineName, r.OpenNeeds, r.Escalated, r.MedianDaysWaiting, r.P90DaysWaiting, r.Providers, r.FreePlaces }));
 
     public static byte[] Ledger(LedgerReport report) =>
-        Long(new[] { report.Total }.Concat(report.Towns).SelectMany(TownItems));
+        Long(new[] { report.Total }.Concat(report.Towns).SelectMany(TownItems).Concat(ComparisonItems(report)));
+
+    /// <summary>The quarter's comparisons with education's and the police's rosters, on the total's rows.</summary>
+    private static IEnumerable<(string, string, string, string, object?)> ComparisonItems(LedgerReport report)
+    {
+        var t = report.Total;
+        foreach (var c in report.Comparisons)
+        {
+            var source = HostTexts.Local($"comparison.source.{c.Source}");
+            yield return (t.TownCode, t.TownName, $"comparison.{c.Source}.done", Item("comparison.done", source), c.Done ? 1 : 0);
+            yield return (t.TownCode, t.TownName, $"comparison.{c.Source}.missing-file", Item("comparison.missing-file", source), c.MissingFile);
+            yield return (t.TownCode, t.TownName, $"comparison.{c.Source}.no-roster-row", Item("comparison.no-roster-row", source), c.NoRosterRow);
+            yield return (t.TownCode, t.TownName, $"comparison.{c.Source}.differs", Item("comparison.differs", source), c.Differs);
+            yield return (t.TownCode, t.TownName, $"comparison.{c.Source}.open", Item("comparison.open", source), c.Open);
+        }
+    }
 
     public static byte[] Annual(AnnualReport report) =>
         Long(new[] { report.Total }.Concat(report.Towns).SelectMany(AnnualItems));

@@ -303,7 +303,12 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
     private static string Url(MatrixRow row, CountyWorld county, string? regionCode = null)
     {
         var path = row.Path.Contains("{id}") ? row.Path.Replace("{id}", county.IdFor(row.Path)) : row.Path;
+        path = path.Contains("{itemId}") ? path.Replace("{itemId}", county.ComparisonItemId) : path;
         var query = new List<string>();
+        if (row.Route == "GET /api/comparisons/template")
+        {
+            query.Add("source=police");
+        }
         if (row.Route == "GET /api/audit")
         {
             query.Add("childId=" + county.ChildId);
@@ -334,7 +339,7 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
     {
         var now = DateTime.UtcNow;
         var county = t.County;
-        if (row.Path.StartsWith("/api/me", StringComparison.Ordinal) || row.Path.StartsWith("/api/notifications", StringComparison.Ordinal) || row.Route is "POST /api/users/import" or "POST /api/children/import")
+        if (row.Path.StartsWith("/api/me", StringComparison.Ordinal) || row.Path.StartsWith("/api/notifications", StringComparison.Ordinal) || row.Route is "POST /api/users/import" or "POST /api/children/import" or "POST /api/comparisons")
         {
             // The caller's own account: there is no other county's to reach. A staff list or a roster naming another
             // county's village answers with that row in error (AccountImportTests, RosterImportTests), not with a
@@ -379,6 +384,7 @@ public abstract class AccessMatrixTests(AccessMatrixApp app, ITestOutputHelper o
             "POST /api/deliveries/{id}/correct" => new { childId = t.ChildId, at = now.AddDays(-1), units = 1, kind = "session", notes = "越界", reason = "越界" },
             "POST /api/concerns" => new { childId = t.ChildId, kind = "other", details = "越界" },
             "POST /api/concerns/{id}/steps" => new { stage = "reported-to-police", at = now, reference = "越界-110", notes = "越界" },
+            "POST /api/comparisons/{id}/items/{itemId}/resolve" => new { resolution = "roster-wrong", note = "越界" },
             // Needs cancel, offer decline, pairing end, consent withdraw, delivery withdraw: a reason is all they take.
             _ when row.Method == "POST" => new { reason = "越界" },
             _ => new { },
@@ -620,12 +626,15 @@ public sealed class CountyWorld
     public required string ConcernId { get; init; }
     public required string VolunteerConcernId { get; init; }
     public required string BirthDate { get; init; }
+    /// <summary>The quarter's comparison with a police roster, and its item of a child without a file in village A1.</summary>
+    public required string ComparisonId { get; init; }
+    public required string ComparisonItemId { get; init; }
 
     /// <summary>Every id and region code of this county: none may show in another county's lists.</summary>
     public IReadOnlySet<string> Secrets => new HashSet<string>(StringComparer.Ordinal)
     {
         ChildId, OtherChildId, NeedId, OfferedNeedId, AcceptedOfferId, PendingOfferId, PairingId, SessionId, VolunteerId, ProgrammeId, ContractId,
-        DeliveryId, ContactId, ConcernId, VolunteerConcernId, County.FederationId, County.SocialWorkOrgId,
+        DeliveryId, ContactId, ConcernId, VolunteerConcernId, ComparisonId, ComparisonItemId, County.FederationId, County.SocialWorkOrgId,
         County.Code, County.TownA, County.TownB, County.VillageA1, County.VillageA2, County.VillageB1,
     };
 
@@ -647,6 +656,7 @@ public sealed class CountyWorld
         "users" => SpareUserId,
         // Each caller reads and marks only its own notifications (Notifications/InboxTests); here the access decision alone.
         "notifications" => "not-a-notification-of-anyone",
+        "comparisons" => ComparisonId,
         var collection => throw new InvalidOperationException($"No id of '{collection}' for {path}: add one to CountyWorld."),
     };
 
@@ -730,6 +740,10 @@ public sealed class CountyWorld
             .AssertStatus(HttpStatusCode.Created).Id;
         var volunteerConcern = (await volunteer.PostAsync("/api/concerns", new { childId = child, kind = "alone-without-guardian", details = VolunteerConcernDetails }))
             .AssertStatus(HttpStatusCode.Created).Id;
+        var police = System.Text.Encoding.UTF8.GetBytes($"姓名,出生日期,户籍村\n钱多多,2014-01-01,{county.VillageA1}\n");
+        var comparison = (await civil.PostBytesAsync("/api/comparisons?source=police", police, "text/csv")).AssertStatus(HttpStatusCode.Created).Id;
+        var comparisonItem = (await civil.GetAsync($"/api/comparisons/{comparison}?kind=missing-file")).AssertStatus(HttpStatusCode.OK)
+            .Json!["items"]![0]!["id"]!.GetValue<string>();
 
         return new CountyWorld
         {
@@ -761,6 +775,8 @@ public sealed class CountyWorld
             ConcernId = concern,
             VolunteerConcernId = volunteerConcern,
             BirthDate = (string)childBody["birthDate"]!,
+            ComparisonId = comparison,
+            ComparisonItemId = comparisonItem,
         };
     }
 }

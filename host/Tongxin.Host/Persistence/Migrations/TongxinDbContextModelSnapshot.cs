@@ -1040,6 +1040,118 @@ namespace Tongxin.Host.Persistence.Migrations
                     b.ToTable("RiskChanges", (string)null);
                 });
 
+            modelBuilder.Entity("Tongxin.Host.Persistence.RosterComparison", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32);
+
+                    b.Property<DateTime?>("CompletedAt");
+
+                    b.Property<string>("CountyCode")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<int>("FilesCompared");
+
+                    b.Property<int>("OpenItems");
+
+                    b.Property<string>("Quarter")
+                        .IsRequired()
+                        .HasMaxLength(8);
+
+                    b.Property<string>("RegionPath")
+                        .IsRequired()
+                        .HasMaxLength(200);
+
+                    b.Property<int>("Rows");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<DateTime>("UploadedAt");
+
+                    b.Property<string>("UploadedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken();
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RegionPath");
+
+                    b.HasIndex("CountyCode", "Source", "Quarter")
+                        .IsUnique();
+
+                    b.ToTable("RosterComparisons", (string)null);
+                });
+
+            modelBuilder.Entity("Tongxin.Host.Persistence.RosterComparisonItem", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ChildId")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ComparisonId")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<string>("DifferencesJson")
+                        .HasMaxLength(1000);
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<string>("RegionPath")
+                        .IsRequired()
+                        .HasMaxLength(200);
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ResolutionNote")
+                        .HasMaxLength(4000);
+
+                    b.Property<DateTime?>("ResolvedAt");
+
+                    b.Property<string>("ResolvedByUserId")
+                        .HasMaxLength(32);
+
+                    b.Property<string>("ResolvedChildId")
+                        .HasMaxLength(32);
+
+                    b.Property<DateOnly?>("RosterBirthDate");
+
+                    b.Property<string>("RosterGrade")
+                        .HasMaxLength(20);
+
+                    b.Property<string>("RosterName")
+                        .HasMaxLength(50);
+
+                    b.Property<string>("RosterSchool")
+                        .HasMaxLength(100);
+
+                    b.Property<string>("RosterVillageCode")
+                        .HasMaxLength(32);
+
+                    b.Property<int?>("Row");
+
+                    b.Property<string>("VillageCode")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ComparisonId", "RegionPath");
+
+                    b.ToTable("RosterComparisonItems", (string)null);
+                });
+
             modelBuilder.Entity("Tongxin.Host.Persistence.ServiceDelivery", b =>
                 {
                     b.Property<string>("Id")

@@ -15,6 +15,7 @@ import * as admin from './pages/admin.js';
 import * as reports from './pages/reports.js';
 import * as accounts from './pages/accounts.js';
 import * as roster from './pages/roster.js';
+import * as comparisons from './pages/comparisons.js';
 import * as notifications from './pages/notifications.js';
 
 const FILE_STAFF = ['child-director', 'supervisor', 'civil-affairs'];
@@ -39,6 +40,8 @@ const ROUTES = [
   ['/contracts/:id', contracts.contractPage, ['social-work-org', 'civil-affairs', 'supervisor']],
   ['/dashboard', dashboard.dashboardPage, ['supervisor', 'civil-affairs']],
   ['/reports', reports.reportsPage, ['supervisor', 'civil-affairs', 'programme-owner']],
+  ['/comparisons', comparisons.comparisonsPage, FILE_STAFF],
+  ['/comparisons/:id', comparisons.comparisonPage, FILE_STAFF],
   ['/concerns', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
   ['/concerns/new', concerns.raiseConcernPage, ALL.filter((r) => r !== 'admin')],
   ['/concerns/:id', concerns.concernsPage, ALL.filter((r) => r !== 'admin')],
@@ -60,12 +63,12 @@ const HOME = {
 };
 
 const NAV = {
-  'child-director': [['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/concerns', 'nav.concerns']],
+  'child-director': [['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/comparisons', 'nav.comparisons'], ['/concerns', 'nav.concerns']],
   volunteer: [['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
   'programme-owner': [['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/reports', 'nav.reports'], ['/concerns', 'nav.concerns']],
   'social-work-org': [['/contracts', 'nav.contracts'], ['/volunteers', 'nav.volunteers'], ['/offers', 'nav.offers'], ['/pairings', 'nav.pairings'], ['/concerns', 'nav.concerns']],
-  supervisor: [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/contracts', 'nav.contracts'], ['/concerns', 'nav.concerns']],
-  'civil-affairs': [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/contracts', 'nav.contracts'], ['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/concerns', 'nav.concerns']],
+  supervisor: [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/comparisons', 'nav.comparisons'], ['/contracts', 'nav.contracts'], ['/concerns', 'nav.concerns']],
+  'civil-affairs': [['/dashboard', 'nav.dashboard'], ['/children', 'nav.children'], ['/needs', 'nav.needs'], ['/reports', 'nav.reports'], ['/comparisons', 'nav.comparisons'], ['/contracts', 'nav.contracts'], ['/programmes', 'nav.programmes'], ['/volunteers', 'nav.volunteers'], ['/concerns', 'nav.concerns']],
   admin: [['/admin', 'nav.admin'], ['/users', 'nav.users']],
 };
 NAV['civil-affairs'].push(['/users', 'nav.users']);

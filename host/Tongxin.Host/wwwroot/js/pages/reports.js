@@ -71,6 +71,21 @@ function ledgerTable(ledger) {
   });
 }
 
+/** The quarter's comparisons with education's and the police's rosters (003 §10): done or not, when, and the items of each kind. */
+function comparisonsOfLedger(ledger) {
+  return h('div', { id: 'ledger-comparisons' },
+    h('h3', {}, t('reports.comparisonsTitle')),
+    h('ul', { class: 'rows' }, (ledger.comparisons ?? []).map((c) => {
+      const source = t(`comparison.source.${c.source}`);
+      const state = !c.uploaded ? t('reports.comparisonMissing', { source })
+        : c.done ? t('reports.comparisonDone', { source, at: fmt.dateTime(c.completedAt) })
+          : t('reports.comparisonOpen', { source, open: c.open });
+      return h('li', { 'data-source': c.source, 'data-done': String(c.done) },
+        badge('comparisonDone', String(c.done)), ' ', state,
+        c.uploaded ? h('span', { class: 'small muted' }, ' · ', t('reports.comparisonCounts', { missing: c.missingFile, absent: c.noRosterRow, differs: c.differs })) : null);
+    })));
+}
+
 async function ledgerCard(ctx) {
   const quarters = recentQuarters();
   const quarter = quarters.includes(ctx.query.quarter) ? ctx.query.quarter : quarters[0];
@@ -88,6 +103,7 @@ async function ledgerCard(ctx) {
     picker,
     h('p', { class: 'small muted' }, t('reports.ledgerLead', { due: fmt.date(ledger.dueOn), asOf: fmt.dateTime(ledger.asOf) })),
     ledgerTable(ledger),
+    comparisonsOfLedger(ledger),
     ledger.careByVillage?.length ? [h('h3', {}, t('reports.careTitle')), careSummaryCard(ledger.careByVillage, await regionNames())] : null,
     h('div', { class: 'page-actions no-print' },
       button(t('reports.print'), print, { id: 'ledger-print' }),
