@@ -5,23 +5,10 @@
 import { t } from '../i18n.js';
 import { ApiError, api, get, post, allPages, download } from '../api.js';
 import { h, pageView, card, badge, dataTable, button, field, link, empty, fmt, notify, problemView, Form, enumOptions } from '../ui.js';
+import { recentQuarters } from './reports.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const sheetType = (file) => (file.name.toLowerCase().endsWith('.xlsx') ? XLSX : 'text/csv');
-
-/** The quarter we are in (China time) and the three before it, newest first: `2026Q4`. */
-function recentQuarters(count = 4) {
-  const now = new Date(Date.now() + 8 * 3_600_000);
-  let year = now.getUTCFullYear();
-  let quarter = Math.floor(now.getUTCMonth() / 3) + 1;
-  const list = [];
-  for (let i = 0; i < count; i++) {
-    list.push(`${year}Q${quarter}`);
-    quarter -= 1;
-    if (quarter === 0) { quarter = 4; year -= 1; }
-  }
-  return list;
-}
 
 const countsText = (counts) => t('comparison.counts', {
   open: counts.open, total: counts.total, missing: counts.missingFile, absent: counts.noRosterRow, differs: counts.differs,

@@ -7,7 +7,7 @@ import { careSummaryCard } from './care.js';
 import { h, pageView, card, badge, dataTable, button, fmt, problemView } from '../ui.js';
 
 /** The quarter we are in (China time) and the three before it, newest first: `2026Q4`. */
-function recentQuarters(count = 4) {
+export function recentQuarters(count = 4) {
   const now = new Date(Date.now() + 8 * 3_600_000);
   let year = now.getUTCFullYear();
   let quarter = Math.floor(now.getUTCMonth() / 3) + 1;
