@@ -46,9 +46,14 @@ public static class FieldRecords
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>An earlier record under the same key: the same answer when it came with the same body, else 409 naming the header.</summary>
-    public static bool IsReplay(string? earlierHash, string hash) =>
-        earlierHash == hash ? true : throw new ConflictException(HostTexts.Local("idempotency.otherBody"), IdempotencyHeader);
+    /// <summary>An earlier record under the same key is answered again only when it came with the same body: else 409 naming the header.</summary>
+    public static void EnsureSameBody(string? earlierHash, string hash)
+    {
+        if (earlierHash != hash)
+        {
+            throw new ConflictException(HostTexts.Local("idempotency.otherBody"), IdempotencyHeader);
+        }
+    }
 
     /// <summary>A record dated before the window is refused (422 naming <c>at</c>): checked after the replay lookup, so a retry of a record accepted yesterday still gets its answer.</summary>
     public static void CheckNotTooOld(DateTime at, DateTime now, FieldWorkOptions options)

@@ -63,10 +63,7 @@ internal sealed partial class ChildGrain
         care.AgreementSignedOn = write.AgreementSignedOn;
         care.AgreementUntil = write.AgreementUntil;
         care.Details = write.SealedDetails;
-        care.Version++;
-        care.UpdatedAt = now;
-        care.UpdatedByUserId = userId;
-        db.CareArrangementChanges.Add(new CareArrangementChange { Id = Ids.New(), ChildId = Key, Kind = CareChangeKind.Set, Snapshot = write.SealedSnapshot, ByUserId = userId, At = now });
+        Stamp(db, care, CareChangeKind.Set, write.SealedSnapshot, userId, now);
         return await SaveWithRiskAsync(db, care, clock.Today(), userId);
     }
 
@@ -83,11 +80,17 @@ internal sealed partial class ChildGrain
             care.AgreementInPlace = care.AgreementSignedOn is null ? null : check.AgreementInPlace;
             care.CarerAbility = check.CarerAbility;
         }
+        Stamp(db, care, CareChangeKind.Check, check.SealedSnapshot, userId, now);
+        return await SaveWithRiskAsync(db, care, clock.Today(), userId);
+    }
+
+    /// <summary>A new version of the arrangement, and its row in the history.</summary>
+    private void Stamp(TongxinDbContext db, CareArrangement care, CareChangeKind kind, string sealedSnapshot, string userId, DateTime now)
+    {
         care.Version++;
         care.UpdatedAt = now;
         care.UpdatedByUserId = userId;
-        db.CareArrangementChanges.Add(new CareArrangementChange { Id = Ids.New(), ChildId = Key, Kind = CareChangeKind.Check, Snapshot = check.SealedSnapshot, ByUserId = userId, At = now });
-        return await SaveWithRiskAsync(db, care, clock.Today(), userId);
+        db.CareArrangementChanges.Add(new CareArrangementChange { Id = Ids.New(), ChildId = Key, Kind = kind, Snapshot = sealedSnapshot, ByUserId = userId, At = now });
     }
 
     /// <summary>An agreement runs out with time, not with a write: the daily sweep asks each child with an arrangement.</summary>

@@ -132,8 +132,9 @@ internal sealed partial class ChildGrain(
             // One activation per child in the cluster, so the lookup and the insert below do not race another copy.
             var earlier = await db.ChildContacts.AsNoTracking().Where(c => c.ChildId == Key && c.IdempotencyKey == request.IdempotencyKey)
                 .Select(c => new { c.Id, c.RequestHash }).SingleOrDefaultAsync();
-            if (earlier is not null && FieldRecords.IsReplay(earlier.RequestHash, hash!))
+            if (earlier is not null)
             {
+                FieldRecords.EnsureSameBody(earlier.RequestHash, hash!);
                 return new ContactLogged(earlier.Id, Key, Replayed: true);
             }
         }

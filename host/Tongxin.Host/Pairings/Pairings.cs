@@ -232,9 +232,12 @@ internal sealed class LogSessionHandler(
     private async Task<SessionView?> EarlierAsync(string pairingId, string key, string hash, string notes, CancellationToken cancellationToken)
     {
         var earlier = await db.PairingSessions.AsNoTracking().SingleOrDefaultAsync(s => s.PairingId == pairingId && s.IdempotencyKey == key, cancellationToken);
-        return earlier is not null && FieldRecords.IsReplay(earlier.RequestHash, hash)
-            ? new SessionView(earlier.Id, earlier.At, earlier.Minutes, notes) { Replayed = true }
-            : null;
+        if (earlier is null)
+        {
+            return null;
+        }
+        FieldRecords.EnsureSameBody(earlier.RequestHash, hash);
+        return new SessionView(earlier.Id, earlier.At, earlier.Minutes, notes) { Replayed = true };
     }
 }
 

@@ -138,9 +138,3 @@ function checkEntry(entry) {
   if (wellFormed || entry?.state === 'set-aside') return entry;
   return { ...entry, state: 'set-aside', corrupt: true };
 }
-
-/** The child or pairing a queued record belongs to (its path's id), for showing it on that page. */
-export function subjectOf(entry) {
-  const match = QUEUE_PATHS[entry.kind]?.exec(entry.path);
-  return match ? match[1] : null;
-}

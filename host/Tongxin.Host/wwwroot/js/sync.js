@@ -7,7 +7,7 @@ import { h, notify, fmt } from './ui.js';
 
 const RETRY_EVERY_MS = 20_000;
 const COPY_FRESH_FOR_MS = 10 * 60_000;
-let listeners = [];
+const listeners = [];
 let flushing = null;
 let timer = null;
 let lastCopyAt = 0;
@@ -15,7 +15,6 @@ let lastCopyAt = 0;
 /** Called with the queue whenever it changes (the panel in the page, the child's page). */
 export function onQueueChange(listener) {
   listeners.push(listener);
-  return () => { listeners = listeners.filter((l) => l !== listener); };
 }
 
 async function changed() {

@@ -4,7 +4,7 @@ import { t, tOr, formatNumber } from '../i18n.js';
 import { get, post, allPages } from '../api.js';
 import { lineNames, moduleByKey, modules, regionNames } from '../state.js';
 import { sendFieldRecord, waitingFor } from '../sync.js';
-import { careCard as arrangementCard, failingCareCard, loadCare, loadFailing } from './care.js';
+import { careCard as arrangementCard, failingCareCard, loadCare, loadFailing, reasonText } from './care.js';
 import {
   h, pageView, card, badge, empty, definitionList, dataTable, field, enumOptions, moduleField, describeDetails, Form, fmt,
   link, button, notify, localDateTimeValue,
@@ -68,7 +68,7 @@ export async function childrenPage(ctx) {
         ctx.me.role !== 'child-director' ? regionName(child.villageCode) : null,
       ].filter(Boolean).join(' · ')),
       activeNeeds.get(child.id) ? h('p', { class: 'small' }, t('children.activeNeeds', { count: activeNeeds.get(child.id) })) : null,
-      failing.has(child.id) ? h('p', { class: 'warn care-note' }, failing.get(child.id).reasons.map((r) => t(`arrangement.failing.${r}`)).join('；')) : null,
+      failing.has(child.id) ? h('p', { class: 'warn care-note' }, failing.get(child.id).reasons.map(reasonText).join('；')) : null,
       o ? h('p', { class: 'overdue-note' }, overdueNotes(o).join('；')) : null);
   })) : empty('children.none');
 
